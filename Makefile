@@ -1,0 +1,57 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+DEMO_PRODUCTS ?= 2000
+DEMO_CLIENTS ?= 20
+
+.PHONY: run test lint install messages migrate seed worker beat bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Reinstall only when pyproject.toml changes, so a second `make run` starts in seconds.
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+messages: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv -v0
+
+migrate: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py migrate --noinput -v0
+
+seed: migrate
+	DEBUG=1 $(PY) manage.py seed_demo --products $(DEMO_PRODUCTS) --clients $(DEMO_CLIENTS) --if-empty
+
+run: messages seed
+	@echo "Portal: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+
+test: $(VENV)/.installed-test messages
+	$(VENV)/bin/ruff check .
+	$(PY) scripts/run_tests.py $(ARGS)
+
+worker: $(VENV)/.installed
+	$(VENV)/bin/celery -A portal worker -l info
+
+beat: $(VENV)/.installed
+	$(VENV)/bin/celery -A portal beat -l info
+
+bench: $(VENV)/.installed-test
+	$(PY) bench/seed.py
+
+clean:
+	rm -rf var/portal.sqlite3* staticfiles

@@ -1,0 +1,110 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from guardian.admin import GuardedModelAdminMixin
+
+from .models import Balance, BankAccount, Client, Contract, LegalEntity, Notification, Region, User
+
+
+@admin.register(Region)
+class RegionAdmin(GuardedModelAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "code", "base_price_type", "head_manager", "assortment_restricted", "is_active"]
+    list_filter = ["is_active", "assortment_restricted"]
+    search_fields = ["name", "code", "erp_id"]
+    filter_horizontal = ["managers"]
+    autocomplete_fields = ["base_price_type", "head_manager"]
+
+
+class LegalEntityInline(admin.TabularInline):
+    model = LegalEntity
+    fields = ["name", "kind", "inn", "kpp", "ogrn", "is_confirmed"]
+    extra = 0
+    show_change_link = True
+
+
+class ClientUserInline(admin.TabularInline):
+    model = User
+    fields = ["email", "first_name", "last_name", "role", "is_active"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Client)
+class ClientAdmin(GuardedModelAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "region", "manager", "status", "price_type", "discount_percent", "created_at"]
+    list_filter = ["status", "region", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["name", "erp_id", "legal_entities__inn", "users__email"]
+    list_select_related = ["region", "manager", "price_type"]
+    autocomplete_fields = ["region", "manager", "price_type"]
+    readonly_fields = ["created_at", "approved_at"]
+    date_hierarchy = "created_at"
+    inlines = [LegalEntityInline, ClientUserInline]
+
+
+class BankAccountInline(admin.TabularInline):
+    model = BankAccount
+    extra = 0
+
+
+class ContractInline(admin.TabularInline):
+    model = Contract
+    fields = ["number", "signed_on", "valid_until", "currency", "payment_deferral_days", "credit_limit", "is_active"]
+    extra = 0
+
+
+@admin.register(LegalEntity)
+class LegalEntityAdmin(admin.ModelAdmin):
+    list_display = ["name", "client", "kind", "inn", "kpp", "ogrn", "is_confirmed"]
+    list_filter = ["kind", "is_confirmed", "client__region"]
+    search_fields = ["name", "full_name", "inn", "ogrn", "client__name"]
+    list_select_related = ["client"]
+    autocomplete_fields = ["client"]
+    inlines = [BankAccountInline, ContractInline]
+
+
+@admin.register(Contract)
+class ContractAdmin(admin.ModelAdmin):
+    list_display = ["number", "legal_entity", "signed_on", "valid_until", "currency", "credit_limit", "is_active"]
+    list_filter = ["is_active", "currency", "legal_entity__client__region"]
+    search_fields = ["number", "erp_id", "legal_entity__name", "legal_entity__inn"]
+    list_select_related = ["legal_entity", "currency"]
+    autocomplete_fields = ["legal_entity", "price_type"]
+
+
+@admin.register(Balance)
+class BalanceAdmin(admin.ModelAdmin):
+    list_display = ["legal_entity", "client", "amount", "overdue_debt", "credit_limit", "shipment_blocked",
+                    "confirmed_at"]
+    list_filter = ["shipment_blocked", "client__region"]
+    search_fields = ["legal_entity__name", "legal_entity__inn", "client__name"]
+    list_select_related = ["legal_entity", "client"]
+    autocomplete_fields = ["client", "legal_entity"]
+
+
+@admin.register(User)
+class UserAdmin(GuardedModelAdminMixin, BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "client", "role", "is_staff", "is_active", "last_login"]
+    list_filter = ["role", "is_staff", "is_superuser", "is_active", "client__region", "groups"]
+    search_fields = ["email", "first_name", "last_name", "client__name", "phone"]
+    list_select_related = ["client"]
+    autocomplete_fields = ["client"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "phone", "position", "language"]}),
+        (_("Client"), {"fields": ["client", "role"]}),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["email", "password1", "password2", "client", "role"]}),
+    ]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["title", "recipient", "event", "created_at", "read_at", "emailed_at"]
+    list_filter = ["event", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["title", "recipient__email"]
+    list_select_related = ["recipient"]
+    raw_id_fields = ["recipient"]

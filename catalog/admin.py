@@ -1,0 +1,157 @@
+from django.contrib import admin
+
+from . import models
+
+
+@admin.register(models.Currency)
+class CurrencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "symbol", "rate", "rate_date", "is_internal"]
+    list_editable = ["rate", "rate_date"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(models.Warehouse)
+class WarehouseAdmin(admin.ModelAdmin):
+    list_display = ["name", "region", "is_pickup_point", "is_active", "position"]
+    list_filter = ["region", "is_pickup_point", "is_active"]
+    search_fields = ["name", "erp_id", "address"]
+    list_select_related = ["region"]
+
+
+@admin.register(models.Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent", "depth", "position", "is_active"]
+    list_filter = ["is_active", "depth"]
+    search_fields = ["name", "slug", "erp_id"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent"]
+    list_select_related = ["parent"]
+
+    def save_model(self, request, obj, form, change):
+        from .services import category_rebuild_tree
+
+        super().save_model(request, obj, form, change)
+        category_rebuild_tree()
+
+
+@admin.register(models.Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["short_name", "name", "code", "fractional"]
+    search_fields = ["name", "short_name", "code"]
+
+
+class PropertyValueInline(admin.TabularInline):
+    model = models.PropertyValue
+    extra = 0
+
+
+@admin.register(models.Property)
+class PropertyAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "is_facet", "position"]
+    list_filter = ["is_facet"]
+    list_editable = ["is_facet", "position"]
+    search_fields = ["name", "erp_id"]
+    inlines = [PropertyValueInline]
+
+
+@admin.register(models.PropertyValue)
+class PropertyValueAdmin(admin.ModelAdmin):
+    list_display = ["value", "property"]
+    list_filter = ["property"]
+    search_fields = ["value", "property__name"]
+    list_select_related = ["property"]
+
+
+class ProductUnitInline(admin.TabularInline):
+    model = models.ProductUnit
+    extra = 0
+    autocomplete_fields = ["unit"]
+
+
+class ProductMediaInline(admin.TabularInline):
+    model = models.ProductMedia
+    extra = 0
+
+
+class ProductRelationInline(admin.TabularInline):
+    model = models.ProductRelation
+    fk_name = "product"
+    extra = 0
+    autocomplete_fields = ["related"]
+
+
+class PriceInline(admin.TabularInline):
+    model = models.Price
+    extra = 0
+    autocomplete_fields = ["price_type"]
+
+
+class StockInline(admin.TabularInline):
+    model = models.Stock
+    extra = 0
+
+
+@admin.register(models.Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["sku", "name", "category", "brand", "base_unit", "multiplicity", "is_active", "updated_at"]
+    list_filter = ["is_active", "category", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["=sku", "name", "erp_id", "brand"]
+    list_select_related = ["category", "base_unit"]
+    autocomplete_fields = ["category", "base_unit", "property_values"]
+    readonly_fields = ["created_at", "updated_at"]
+    show_full_result_count = False
+    inlines = [ProductUnitInline, PriceInline, StockInline, ProductMediaInline, ProductRelationInline]
+
+
+@admin.register(models.AssortmentItem)
+class AssortmentItemAdmin(admin.ModelAdmin):
+    list_display = ["region", "product"]
+    list_filter = ["region"]
+    search_fields = ["product__sku", "product__name"]
+    autocomplete_fields = ["product"]
+    list_select_related = ["region", "product"]
+
+
+@admin.register(models.PriceType)
+class PriceTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "currency", "vat_included", "erp_id"]
+    list_filter = ["currency", "vat_included"]
+    search_fields = ["name", "erp_id"]
+
+
+@admin.register(models.Price)
+class PriceAdmin(admin.ModelAdmin):
+    list_display = ["product", "price_type", "amount", "currency", "updated_at"]
+    list_filter = ["price_type", "currency"]
+    search_fields = ["=product__sku", "product__name"]
+    list_select_related = ["product", "price_type"]
+    autocomplete_fields = ["product", "price_type"]
+    show_full_result_count = False
+
+
+@admin.register(models.ClientPrice)
+class ClientPriceAdmin(admin.ModelAdmin):
+    list_display = ["client", "product", "contract", "amount", "currency", "valid_until"]
+    list_filter = ["currency", "client__region"]
+    search_fields = ["client__name", "=product__sku", "product__name"]
+    list_select_related = ["client", "product", "contract"]
+    autocomplete_fields = ["client", "product", "contract"]
+
+
+@admin.register(models.Stock)
+class StockAdmin(admin.ModelAdmin):
+    list_display = ["product", "warehouse", "quantity", "confirmed_at", "expected_on"]
+    list_filter = ["warehouse__region", "warehouse"]
+    search_fields = ["=product__sku", "product__name"]
+    list_select_related = ["product", "warehouse"]
+    autocomplete_fields = ["product"]
+    show_full_result_count = False
+
+
+@admin.register(models.Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = ["product", "author", "rating", "status", "created_at"]
+    list_filter = ["status", "rating"]
+    search_fields = ["product__sku", "product__name", "author__email", "text"]
+    list_select_related = ["product", "author"]
+    raw_id_fields = ["product", "author"]

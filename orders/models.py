@@ -1,0 +1,183 @@
+"""Carts, orders with line snapshots, and the order status history."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .status import OrderStatus
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+QUANTITY = {"max_digits": 16, "decimal_places": 3}
+
+
+class Cart(models.Model):
+    """A user's cart. Prices are never stored here: the pricing strategy prices it on read."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                                related_name="cart")
+    client = models.ForeignKey("accounts.Client", verbose_name=_("client"), on_delete=models.CASCADE,
+                               related_name="carts")
+    legal_entity = models.ForeignKey("accounts.LegalEntity", verbose_name=_("legal entity"),
+                                     on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    contract = models.ForeignKey("accounts.Contract", verbose_name=_("contract"), on_delete=models.SET_NULL,
+                                 null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("cart")
+        verbose_name_plural = _("carts")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class CartLine(models.Model):
+    """A product in a cart; `quantity` is in base units, `unit` is how the buyer entered it."""
+
+    cart = models.ForeignKey(Cart, verbose_name=_("cart"), on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("catalog.Product", verbose_name=_("product"), on_delete=models.CASCADE,
+                                related_name="+")
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    unit = models.ForeignKey("catalog.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="+")
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cart line")
+        verbose_name_plural = _("cart lines")
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "product"], name="cart_line_unique"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="cart_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} × {self.quantity}"
+
+
+class Order(models.Model):
+    """An order of a client on behalf of a legal entity and contract."""
+
+    class Delivery(models.TextChoices):
+        DELIVERY = "delivery", _("Delivery")
+        PICKUP = "pickup", _("Pickup")
+
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    client = models.ForeignKey("accounts.Client", verbose_name=_("client"), on_delete=models.PROTECT,
+                               related_name="orders")
+    legal_entity = models.ForeignKey("accounts.LegalEntity", verbose_name=_("legal entity"),
+                                     on_delete=models.PROTECT, related_name="orders")
+    contract = models.ForeignKey("accounts.Contract", verbose_name=_("contract"), on_delete=models.PROTECT,
+                                 null=True, blank=True, related_name="orders")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
+                                   on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(_("status"), max_length=30, choices=OrderStatus.choices,
+                              default=OrderStatus.DRAFT)
+    status_changed_at = models.DateTimeField(_("status changed"))
+    escalation_level = models.PositiveSmallIntegerField(
+        _("escalation level"), default=0,
+        help_text=_("0: none; 1: the responsible person was reminded; 2: their head was notified."))
+    delivery_method = models.CharField(_("delivery method"), max_length=20, choices=Delivery.choices,
+                                       default=Delivery.DELIVERY)
+    delivery_address = models.TextField(_("delivery address"), blank=True)
+    pickup_warehouse = models.ForeignKey("catalog.Warehouse", verbose_name=_("pickup warehouse"),
+                                         on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    desired_date = models.DateField(_("desired date"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    currency = models.ForeignKey("catalog.Currency", verbose_name=_("currency"), on_delete=models.PROTECT,
+                                 related_name="+")
+    total_amount = models.DecimalField(_("amount"), **MONEY, default=0)
+    total_weight = models.DecimalField(_("weight, kg"), max_digits=14, decimal_places=3, default=0)
+    total_volume = models.DecimalField(_("volume, m³"), max_digits=14, decimal_places=6, default=0)
+    erp_id = models.CharField(_("ERP id"), max_length=100, unique=True, null=True, blank=True)
+    erp_number = models.CharField(_("ERP number"), max_length=50, blank=True)
+    erp_exported_at = models.DateTimeField(_("exported to ERP"), null=True, blank=True)
+    erp_confirmed_at = models.DateTimeField(_("confirmed by ERP"), null=True, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True, null=True, blank=True,
+                                       editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["client", "-created_at"]),
+            models.Index(fields=["status", "status_changed_at"]),
+            models.Index(fields=["erp_exported_at"], condition=models.Q(status="submitted"),
+                         name="order_export_queue_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(total_amount__gte=0), name="order_total_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(delivery_method="pickup", pickup_warehouse__isnull=False)
+                | models.Q(delivery_method="delivery"),
+                name="order_pickup_has_warehouse",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:detail", kwargs={"pk": self.pk})
+
+
+class OrderLine(models.Model):
+    """A line of an order with snapshots of the product's SKU, name, unit and price."""
+
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT,
+                                related_name="order_lines")
+    sku = models.CharField(_("SKU"), max_length=100)
+    name = models.CharField(_("name"), max_length=500)
+    unit_name = models.CharField(_("unit"), max_length=20)
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    price = models.DecimalField(_("price"), **MONEY)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    vat_rate = models.DecimalField(_("VAT, %"), max_digits=5, decimal_places=2, default=20)
+    price_source = models.CharField(_("price source"), max_length=30, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["order", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "product"], name="order_line_unique"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="order_line_quantity_positive"),
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="order_line_price_gte_0"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="order_line_amount_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} × {self.quantity}"
+
+
+class OrderStatusChange(models.Model):
+    """One recorded move of an order's status: who, when, from, to, why."""
+
+    class Source(models.TextChoices):
+        USER = "user", _("Portal user")
+        ERP = "erp", _("ERP")
+        SYSTEM = "system", _("System")
+
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE,
+                              related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=30, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=30, choices=OrderStatus.choices)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("changed by"),
+                                   on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.USER)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status history")
+        ordering = ["order", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.from_status} → {self.to_status}"
