@@ -1,6 +1,6 @@
 """Reads of the catalog app: what a user may see, with its relations already loaded."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import Category, Product
 
@@ -17,11 +17,17 @@ def visible_products(*, user) -> QuerySet[Product]:
     return products
 
 
-def product_list(*, user, category: Category | None = None) -> QuerySet[Product]:
-    """The catalog listing: visible products of a category subtree, with unit and category."""
+def product_list(*, user, category: Category | None = None, query: str = "") -> QuerySet[Product]:
+    """The catalog listing: visible products of a category subtree, with unit and category.
+
+    `query` is the header search box: a substring of the name or the beginning of the SKU
+    (full-text search replaces it later).
+    """
     products = visible_products(user=user).select_related("base_unit", "category")
     if category is not None:
         products = products.filter(category__path__startswith=category.path)
+    if query:
+        products = products.filter(Q(name__icontains=query) | Q(sku__istartswith=query))
     return products.order_by("name", "pk")
 
 
