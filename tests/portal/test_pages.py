@@ -244,7 +244,7 @@ def test_403_page(rf, client_user):
 # ---------- Catalog ----------
 
 
-def _catalog_queries(client, url: str) -> int:
+def _page_queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200
@@ -255,11 +255,11 @@ def test_catalog_listing_query_count_is_constant(logged_in, django_assert_max_nu
     category = CategoryFactory()
     ProductFactory.create_batch(5, category=category)
     url = reverse("catalog:index")
-    few = _catalog_queries(logged_in, url)
+    few = _page_queries(logged_in, url)
     ProductFactory.create_batch(25, category=category)
-    many = _catalog_queries(logged_in, url)
+    many = _page_queries(logged_in, url)
     assert few == many
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         logged_in.get(url)
 
 
@@ -342,6 +342,23 @@ def test_order_list_and_detail(logged_in, client_user):
     assert order.legal_entity.name in html
     assert "Срочно" in html
     assert "Черновик" in html
+
+
+def test_order_pages_query_counts_do_not_grow(logged_in, client_user):
+    def make_orders(count: int):
+        for _ in range(count):
+            order = OrderFactory(client=client_user.client, created_by=client_user)
+            OrderLineFactory.create_batch(2, order=order)
+            OrderStatusChange.objects.create(order=order, to_status=OrderStatus.SUBMITTED, changed_by=client_user)
+        return order
+
+    order = make_orders(2)
+    list_few = _page_queries(logged_in, reverse("orders:list"))
+    detail_few = _page_queries(logged_in, order.get_absolute_url())
+    order = make_orders(10)
+    OrderLineFactory.create_batch(8, order=order)
+    assert _page_queries(logged_in, reverse("orders:list")) == list_few
+    assert _page_queries(logged_in, order.get_absolute_url()) == detail_few
 
 
 def test_order_list_empty_state(logged_in):
