@@ -120,6 +120,8 @@ def test_runserver_serves_the_seeded_catalog_to_the_buyer(embedded, tmp_path):
 
         jar = http.cookiejar.CookieJar()
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        with browser.open(f"{base}/catalog/", timeout=30) as response:
+            assert buyer["client"] not in html.unescape(response.read().decode()), "nothing of a client before login"
         with browser.open(f"{base}/accounts/login/", timeout=30) as response:
             assert response.status == 200
             login_page = response.read().decode()
@@ -135,6 +137,7 @@ def test_runserver_serves_the_seeded_catalog_to_the_buyer(embedded, tmp_path):
 
         with browser.open(f"{base}/catalog/", timeout=30) as response:
             assert response.status == 200
+            assert response.url == f"{base}/catalog/", "the buyer stays on the catalog, not sent to log in"
             catalog = html.unescape(response.read().decode())
         assert buyer["client"] in catalog
     except urllib.error.HTTPError as error:
