@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import validators
@@ -105,7 +106,7 @@ class Client(models.Model):
         help_text=_("Multiplies the region's base price (1 = no change)."),
     )
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
 
     class Meta:
@@ -151,7 +152,7 @@ class LegalEntity(models.Model):
     is_confirmed = models.BooleanField(
         _("confirmed"), default=False, help_text=_("Usable for orders once the supplier or the ERP confirms it.")
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("legal entity")
@@ -271,6 +272,12 @@ class Balance(models.Model):
     def __str__(self) -> str:
         return f"{self.legal_entity}: {self.amount} {self.currency_id}"
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.legal_entity_id and self.client_id and self.legal_entity.client_id != self.client_id:
+            raise ValidationError({"legal_entity": _("The legal entity belongs to another client.")})
+
 
 class UserManager(BaseUserManager):
     """Users are identified by e-mail, stored lower-case."""
@@ -356,7 +363,7 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False, db_index=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -16,7 +17,12 @@ class Currency(models.Model):
     supplier's, set in admin or by the ERP.
     """
 
-    code = models.CharField(_("code"), max_length=3, primary_key=True, help_text=_("ISO 4217 letter code."))
+    code = models.CharField(
+        _("code"),
+        max_length=3,
+        primary_key=True,
+        help_text=_("ISO 4217 letter code; an internal currency takes a code of its own, e.g. XXU."),
+    )
     name = models.CharField(_("name"), max_length=100)
     symbol = models.CharField(_("symbol"), max_length=10, blank=True)
     rate = models.DecimalField(
@@ -166,12 +172,12 @@ class Product(models.Model):
     )
     weight = models.DecimalField(_("weight, kg"), max_digits=12, decimal_places=3, null=True, blank=True)
     volume = models.DecimalField(_("volume, m³"), max_digits=12, decimal_places=6, null=True, blank=True)
-    vat_rate = models.DecimalField(_("VAT, %"), max_digits=5, decimal_places=2, default=20)
+    vat_rate = models.DecimalField(_("VAT, %"), max_digits=5, decimal_places=2, default=22)
     property_values = models.ManyToManyField(
         PropertyValue, verbose_name=_("properties"), blank=True, related_name="products"
     )
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -320,7 +326,7 @@ class Price(models.Model):
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="prices")
     amount = models.DecimalField(_("price"), **MONEY)
     currency = models.ForeignKey(Currency, verbose_name=_("currency"), on_delete=models.PROTECT, related_name="+")
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:
         verbose_name = _("price")
@@ -353,7 +359,7 @@ class ClientPrice(models.Model):
     amount = models.DecimalField(_("price"), **MONEY)
     currency = models.ForeignKey(Currency, verbose_name=_("currency"), on_delete=models.PROTECT, related_name="+")
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:
         verbose_name = _("individual price")
@@ -397,6 +403,10 @@ class Stock(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["product", "warehouse"], name="stock_product_warehouse_unique"),
             models.CheckConstraint(condition=models.Q(quantity__gte=0), name="stock_quantity_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(expected_quantity__isnull=True) | models.Q(expected_quantity__gte=0),
+                name="stock_expected_quantity_gte_0",
+            ),
         ]
         indexes = [models.Index(fields=["warehouse", "product"])]
 
@@ -419,7 +429,7 @@ class Review(models.Model):
     rating = models.PositiveSmallIntegerField(_("rating"))
     text = models.TextField(_("text"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("review")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .status import OrderStatus
@@ -96,7 +97,7 @@ class Order(models.Model):
     erp_confirmed_at = models.DateTimeField(_("confirmed by ERP"), null=True, blank=True)
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True, null=True, blank=True,
                                        editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
 
     class Meta:
@@ -126,7 +127,11 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    """A line of an order with snapshots of the product's SKU, name, unit and price."""
+    """A line of an order with snapshots of the product's SKU, name, unit and price.
+
+    Quantity is in the product's base unit, so a product appears once per order whatever
+    unit the buyer typed it in.
+    """
 
     order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey("catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT,
@@ -137,7 +142,7 @@ class OrderLine(models.Model):
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
     price = models.DecimalField(_("price"), **MONEY)
     amount = models.DecimalField(_("amount"), **MONEY)
-    vat_rate = models.DecimalField(_("VAT, %"), max_digits=5, decimal_places=2, default=20)
+    vat_rate = models.DecimalField(_("VAT, %"), max_digits=5, decimal_places=2, default=22)
     price_source = models.CharField(_("price source"), max_length=30, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
 
@@ -172,7 +177,7 @@ class OrderStatusChange(models.Model):
                                    on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.USER)
     comment = models.TextField(_("comment"), blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
         verbose_name = _("status change")

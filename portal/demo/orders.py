@@ -186,7 +186,7 @@ ORDER_FIELDS = (
 LINE_FIELDS = ("order_id", "product_id", "sku", "name", "unit_name", "quantity", "price", "amount", "vat_rate",
                "price_source", "position")
 CHANGE_FIELDS = ("order_id", "from_status", "to_status", "changed_by_id", "source", "comment", "created_at")
-VAT = Decimal("20.00")
+VAT = Decimal("22.00")  # the standard Russian VAT rate since 2026-01-01
 
 
 def _order_row(number: int, plan: OrderPlan) -> tuple:

@@ -12,7 +12,7 @@ from .requisites import ean13
 from .vocabulary import UNITS
 from .writer import SeedContext
 
-VAT = Decimal("20.00")
+VAT = Decimal("22.00")  # the standard Russian VAT rate since 2026-01-01
 FRACTIONAL_UNITS = frozenset(code for code, _, _, fractional in UNITS if fractional)
 PRODUCT_FIELDS = (
     "sku", "name", "category_id", "brand", "description", "base_unit_id", "multiplicity", "weight", "volume",

@@ -53,3 +53,14 @@ def test_client_discount_range():
     _violates(lambda: ClientFactory(discount_percent=Decimal("100")))
     _violates(lambda: ClientFactory(price_coefficient=Decimal("0")))
     assert ClientFactory(discount_percent=Decimal("-5")).status == Client.Status.ACTIVE
+
+
+def test_balance_legal_entity_must_belong_to_its_client():
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import BalanceFactory
+
+    balance = BalanceFactory.build(legal_entity=LegalEntityFactory(), client=ClientFactory())
+    with pytest.raises(ValidationError) as excinfo:
+        balance.clean()
+    assert "legal_entity" in excinfo.value.message_dict

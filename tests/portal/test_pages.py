@@ -78,6 +78,16 @@ def test_login_page_is_russian_by_default(client):
     assert "/accounts/signup/" not in html
 
 
+def test_english_browser_still_gets_russian_until_the_switch(client):
+    """Russian is the default whatever the browser's Accept-Language says; English is one click away."""
+    login_url = reverse("account_login")
+    html = client.get(login_url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="ru">' in html
+    client.post(reverse("set_language"), {"language": "en", "next": login_url})
+    html = client.get(login_url, HTTP_ACCEPT_LANGUAGE="ru-RU,ru;q=0.9").content.decode()
+    assert '<html lang="en">' in html
+
+
 def test_language_switch_to_english_and_back(client):
     login_url = reverse("account_login")
     response = client.post(reverse("set_language"), {"language": "en", "next": login_url})

@@ -7,8 +7,8 @@ from celery.schedules import crontab
 from celery.schedules import schedule as interval_schedule
 from django.conf import settings
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
-from django_celery_beat.schedulers import DatabaseScheduler
 
+from portal.beat import PortalScheduler
 from portal.celery import app as celery_app
 from sync.models import Stream, SyncRun
 
@@ -81,7 +81,7 @@ def test_hourly_jobs_do_not_start_together():
 
 def test_celery_app_reads_the_schedule_from_settings():
     assert celery_app.conf.beat_schedule == settings.CELERY_BEAT_SCHEDULE
-    assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
+    assert settings.CELERY_BEAT_SCHEDULER == "portal.beat:PortalScheduler"
 
 
 @pytest.mark.django_db
@@ -127,8 +127,8 @@ def test_unknown_stream_is_an_error_and_records_nothing(registered_tasks):
 
 
 def _start_beat() -> None:
-    """What `celery beat` does on start with DatabaseScheduler: setup_schedule() from settings."""
-    DatabaseScheduler(app=celery_app)._finalize.cancel()
+    """What `celery beat` does on start with PortalScheduler: setup_schedule() from settings."""
+    PortalScheduler(app=celery_app)._finalize.cancel()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -163,12 +163,6 @@ def test_disabling_an_entry_in_admin_survives_a_beat_restart():
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="django-celery-beat's setup_schedule() update_or_create()s entries named in CELERY_BEAT_SCHEDULE, "
-    "so a schedule edited in admin is reset to settings on every beat start",
-)
 def test_schedule_edited_in_admin_survives_a_beat_restart():
     _start_beat()
     stock = PeriodicTask.objects.get(name="sync-stock")
