@@ -198,7 +198,7 @@ def test_shell_sign_in_browse_switch_language_log_out(live_server, shell_data, v
             _shot(page, f"product-{viewport}")
 
             # Search from the header.
-            page.fill("#header-search-q", "болт")
+            page.fill("#header-search-q", "Болт")
             page.press("#header-search-q", "Enter")
             page.wait_for_url("**/catalog/?q=*")
             assert page.locator(".product-table tbody tr").count() == 11
