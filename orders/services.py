@@ -1,0 +1,1 @@
+"""Writes of the orders app: the cart, and the order status door (`order_transition`)."""
