@@ -299,3 +299,5 @@ PORTAL_SYNC_INBOX = Path(os.environ.get("PORTAL_SYNC_INBOX", VAR_DIR / "inbox"))
 PORTAL_ADMIN_ALLOWED_IPS = env_list("PORTAL_ADMIN_ALLOWED_IPS")
 PORTAL_SUPPORT_EMAIL = os.environ.get("PORTAL_SUPPORT_EMAIL", DEFAULT_FROM_EMAIL)
 PORTAL_SUPPORT_PHONE = os.environ.get("PORTAL_SUPPORT_PHONE", "")
+# Absolute links in e-mails (notifications, invitations, e-mail confirmation).
+PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://localhost:8000")
