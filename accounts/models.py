@@ -105,6 +105,11 @@ class Client(models.Model):
         default=1,
         help_text=_("Multiplies the region's base price (1 = no change)."),
     )
+    buyers_see_all_orders = models.BooleanField(
+        _("buyers see colleagues' orders"),
+        default=False,
+        help_text=_("When set, buyers see every order of the company, not only their own."),
+    )
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
@@ -381,3 +386,60 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NotificationPreference(models.Model):
+    """A user's choice whether an event also comes by e-mail; no row means the event's default."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    event = models.CharField(_("event"), max_length=50)
+    by_email = models.BooleanField(_("by e-mail"), default=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "event"], name="notification_preference_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.event} = {self.by_email}"
+
+
+class ContractRequest(models.Model):
+    """A client's request to conclude a contract (договор) for a legal entity."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="contract_requests"
+    )
+    legal_entity = models.ForeignKey(
+        LegalEntity, verbose_name=_("legal entity"), on_delete=models.CASCADE, related_name="contract_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="+",
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("contract request")
+        verbose_name_plural = _("contract requests")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return _("Contract request of %(entity)s") % {"entity": self.legal_entity.name}
