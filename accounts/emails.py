@@ -37,7 +37,7 @@ def send_notification_emails(*, notification_ids: list[int]) -> int:
     from .notifications import email_wanted
 
     rows = list(
-        Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True, recipient__is_active=True)
+        Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
         .select_related("recipient")
     )
     choices: dict[tuple[int, str], bool] = {

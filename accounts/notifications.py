@@ -52,12 +52,17 @@ def email_wanted(user, event: str, choices: dict[str, bool] | None = None) -> bo
     return known.email_default if known else True
 
 
-def notify(*, recipients: Iterable, event: str, title: str, body: str = "", url: str = "") -> list[Notification]:
-    """Create one in-portal notification per distinct active recipient; e-mail them after commit."""
+def notify(
+    *, recipients: Iterable, event: str, title: str, body: str = "", url: str = "", include_inactive: bool = False
+) -> list[Notification]:
+    """Create one in-portal notification per distinct active recipient; e-mail them after commit.
+
+    `include_inactive` reaches users who cannot sign in yet (an applicant told of a rejection).
+    """
     seen: set[int] = set()
     rows = []
     for user in recipients:
-        if user is None or user.pk in seen or not user.is_active:
+        if user is None or user.pk in seen or not (user.is_active or include_inactive):
             continue
         seen.add(user.pk)
         rows.append(Notification(recipient=user, event=event, title=str(title)[:300], body=str(body), url=url))

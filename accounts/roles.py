@@ -33,7 +33,7 @@ A = Action
 R = User.Role
 
 #: The role × action table. A buyer sees colleagues' orders only where the client allows it
-#: (see `user_can`).
+#: (`Client.buyers_see_all_orders`, see `CLIENT_SETTING_ACTIONS` and `user_can`).
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     R.ADMINISTRATOR: frozenset(Action),
     R.MANAGER: frozenset({
@@ -46,13 +46,22 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 }
 
 
+#: Actions a role gains when a setting of its client is on: (role, action) -> Client field.
+CLIENT_SETTING_ACTIONS: dict[tuple[str, Action], str] = {
+    (R.MANAGER, A.VIEW_ALL_ORDERS): "buyers_see_all_orders",
+}
+
+
 def user_can(user, action: Action) -> bool:
     """True when the user is an active user of an active client whose role allows the action."""
     if not user.is_authenticated or not user.is_active or not user.client_id:
         return False
     if user.client.status != Client.Status.ACTIVE:
         return False
-    return action in ROLE_ACTIONS.get(user.role, frozenset())
+    if action in ROLE_ACTIONS.get(user.role, frozenset()):
+        return True
+    setting = CLIENT_SETTING_ACTIONS.get((user.role, action))
+    return bool(setting and getattr(user.client, setting))
 
 
 def require_action(user, action: Action) -> None:

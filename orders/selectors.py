@@ -11,13 +11,20 @@ def cart_line_count(*, user) -> int:
 
 
 def orders_for_user(*, user):
-    """Orders of the user's client, newest first; nothing for users without a client."""
+    """Orders the user's role lets them see, newest first: all of the client's (administrator,
+    accountant, a buyer where the client allows it) or only their own (buyer); none otherwise.
+    """
+    from accounts.roles import Action, user_can
+
     from .models import Order
 
-    if not user.is_authenticated or not user.client_id:
+    if not user_can(user, Action.VIEW_OWN_ORDERS):
         return Order.objects.none()
+    orders = Order.objects.filter(client_id=user.client_id)
+    if not user_can(user, Action.VIEW_ALL_ORDERS):
+        orders = orders.filter(created_by=user)
     return (
-        Order.objects.filter(client_id=user.client_id)
+        orders
         .select_related("legal_entity", "contract", "created_by", "currency", "pickup_warehouse")
         .order_by("-created_at", "-pk")
     )

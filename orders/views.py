@@ -1,19 +1,20 @@
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from accounts.roles import Action, client_action_required
 
 from .access import access_order_for_user
 from .selectors import orders_for_user
 
 
-@login_required
+@client_action_required(Action.VIEW_OWN_ORDERS)
 def order_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(orders_for_user(user=request.user), 25).get_page(request.GET.get("page"))
     return render(request, "orders/order_list.html", {"page": page})
 
 
-@login_required
+@client_action_required(Action.VIEW_OWN_ORDERS)
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = access_order_for_user(request.user, pk)
     return render(request, "orders/order_detail.html", {"order": order})

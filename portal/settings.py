@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.AdminIPRestrictionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -306,6 +307,8 @@ PORTAL_ERP_FILE_LIMIT = env_int("PORTAL_ERP_FILE_LIMIT", 2 * 1024 * 1024)
 PORTAL_ERP_MAX_UPLOAD = env_int("PORTAL_ERP_MAX_UPLOAD", 1024 * 1024 * 1024)
 PORTAL_SYNC_RUN_TIMEOUT_MINUTES = env_int("PORTAL_SYNC_RUN_TIMEOUT_MINUTES", 120)
 PORTAL_ADMIN_ALLOWED_IPS = env_list("PORTAL_ADMIN_ALLOWED_IPS")
+# Company registrations accepted per client IP and hour (a cache counter).
+PORTAL_REGISTRATION_RATE_LIMIT = env_int("PORTAL_REGISTRATION_RATE_LIMIT", 10)
 PORTAL_SUPPORT_EMAIL = os.environ.get("PORTAL_SUPPORT_EMAIL", DEFAULT_FROM_EMAIL)
 PORTAL_SUPPORT_PHONE = os.environ.get("PORTAL_SUPPORT_PHONE", "")
 # Absolute links in e-mails (notifications, invitations, e-mail confirmation).

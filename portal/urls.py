@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from accounts import urls as accounts_urls
+
 from . import views
 
 admin.site.site_header = settings.PORTAL_NAME
@@ -12,7 +14,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The company registration lives under /accounts/ too: mounted before allauth's URLs.
+    path("accounts/", include(accounts_urls.registration_patterns)),
     path("accounts/", include("allauth.urls")),
+    path("cabinet/", include(accounts_urls.cabinet_patterns)),
+    path("notifications/", include(accounts_urls.notification_patterns)),
     path("catalog/", include("catalog.urls")),
     path("orders/", include("orders.urls")),
     path("admin/", admin.site.urls),

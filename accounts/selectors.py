@@ -1,0 +1,54 @@
+"""Reads of the accounts app, already scoped and carrying their joins."""
+
+from django.db.models import Q, QuerySet
+
+from .models import Client, LegalEntity, Notification, NotificationPreference, Region, User
+
+
+def region_staff(region: Region) -> QuerySet[User]:
+    """Active supplier staff of a region: its managers and its head (registration alerts go to them)."""
+    return (
+        User.objects.filter(is_active=True, client__isnull=True)
+        .filter(Q(managed_regions=region) | Q(headed_regions=region))
+        .distinct()
+        .order_by("email")
+    )
+
+
+def client_administrators(client: Client) -> QuerySet[User]:
+    return User.objects.filter(client=client, role=User.Role.ADMINISTRATOR, is_active=True).order_by("pk")
+
+
+def client_for_cabinet(user) -> Client:
+    return Client.objects.select_related("region", "manager", "price_type").get(pk=user.client_id)
+
+
+def legal_entities_for_user(user) -> QuerySet[LegalEntity]:
+    return LegalEntity.objects.filter(client_id=user.client_id).prefetch_related("bank_accounts").order_by("name")
+
+
+def client_users(user) -> QuerySet[User]:
+    return User.objects.filter(client_id=user.client_id).order_by("-is_active", "role", "email")
+
+
+def notifications_for_user(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def email_choices(user) -> list[tuple[object, bool, str]]:
+    """(event, e-mailed?, code) for every event the user may choose, stored choice or default."""
+    from .notifications import EVENTS, email_wanted
+
+    audience = "client" if user.client_id else "staff"
+    stored = dict(NotificationPreference.objects.filter(user=user).values_list("event", "by_email"))
+    return [
+        (event, email_wanted(user, code, stored), code)
+        for code, event in EVENTS.items()
+        if event.audience in {"all", audience}
+    ]

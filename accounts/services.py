@@ -1,0 +1,239 @@
+"""Writes of the accounts app: registration, approval, legal entities (users: user_services.py).
+
+Every service is keyword-only, atomic, takes the acting user and sends e-mail only after commit.
+"""
+
+from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
+
+from .access import staff_may_manage_client
+from .emails import absolute_url
+from .models import BankAccount, Client, ContractRequest, LegalEntity, User
+from .notifications import notify
+from .roles import Action, require_action
+from .selectors import region_staff
+
+CONFIRM_SALT = "accounts.confirm-email"
+CONFIRM_MAX_AGE = 60 * 60 * 24 * 3
+
+ENTITY_FIELDS = ["kind", "name", "full_name", "inn", "kpp", "ogrn", "legal_address", "actual_address"]
+BANK_FIELDS = ["bik", "bank_name", "account", "correspondent_account"]
+
+
+class DuplicateCompany(ValidationError):
+    """A legal entity with this INN+KPP is already registered."""
+
+
+def _duplicate_error() -> DuplicateCompany:
+    return DuplicateCompany(
+        _("A company with this INN and KPP is already registered in the portal. Ask that company's "
+          "administrator to invite you, or contact your manager at the supplier."),
+        code="duplicate",
+    )
+
+
+def send_email_later(*, template: str, user: User, context: dict) -> None:
+    from .tasks import send_templated_email
+
+    transaction.on_commit(lambda: send_templated_email.delay(
+        template=template, to=user.email, language=user.language, context=context))
+
+
+def _create_entity(*, client: Client, data: dict) -> LegalEntity:
+    if LegalEntity.objects.filter(inn=data["inn"], kpp=data.get("kpp", "")).exists():
+        raise _duplicate_error()
+    entity = LegalEntity(client=client, is_confirmed=False, **{f: data.get(f, "") for f in ENTITY_FIELDS})
+    try:
+        with transaction.atomic():
+            entity.save()
+    except IntegrityError as exc:  # a concurrent registration of the same INN+KPP won the race
+        raise _duplicate_error() from exc
+    BankAccount.objects.create(legal_entity=entity, is_primary=True, **{f: data.get(f, "") for f in BANK_FIELDS})
+    return entity
+
+
+@transaction.atomic
+def client_register(*, data: dict, language: str = "ru") -> User:
+    """Register a company from a valid RegistrationForm's data: pending client, entity, administrator.
+
+    Raises DuplicateCompany when the INN+KPP is already registered; nothing is stored then.
+    """
+    client = Client.objects.create(name=data["name"], region=data["region"], status=Client.Status.PENDING)
+    entity = _create_entity(client=client, data=data)
+    first, _sep, last = data["contact_name"].strip().partition(" ")
+    admin = User.objects.create_user(
+        email=data["email"], password=data["password1"], client=client, role=User.Role.ADMINISTRATOR,
+        first_name=first[:150], last_name=last[:150], phone=data["phone"], position=data["contact_position"],
+        language=language, is_active=False,
+    )
+    _record_email_address(admin)
+    token = signing.dumps({"u": admin.pk, "e": admin.email}, salt=CONFIRM_SALT)
+    link = absolute_url(reverse("accounts:confirm_email", args=[token]))
+    send_email_later(template="confirm_email", user=admin, context={"link": link, "client_name": client.name})
+    managers = region_staff(client.region)
+    notify(recipients=managers, event="registration_submitted",
+           title=_("New registration: %(name)s") % {"name": client.name},
+           body=_("INN %(inn)s, region %(region)s.") % {"inn": entity.inn, "region": client.region.name},
+           url=reverse("admin:accounts_client_change", args=[client.pk]))
+    if data.get("request_contract"):
+        contract_request_create(client=client, legal_entity=entity, by=admin, comment=data.get("contract_comment", ""))
+    return admin
+
+
+def _record_email_address(user: User) -> None:
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
+
+
+@transaction.atomic
+def registration_confirm_email(*, token: str) -> User:
+    """Mark the applicant's e-mail confirmed from the signed link; raises ValidationError when bad or old."""
+    from allauth.account.models import EmailAddress
+
+    try:
+        payload = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature as exc:
+        raise ValidationError(_("The confirmation link is invalid or has expired."), code="bad_token") from exc
+    user = User.objects.filter(pk=payload.get("u"), email=payload.get("e")).first()
+    if user is None:
+        raise ValidationError(_("The confirmation link is invalid or has expired."), code="bad_token")
+    EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+    return user
+
+
+def contract_request_create(
+    *, client: Client, legal_entity: LegalEntity, by: User, comment: str = ""
+) -> ContractRequest:
+    if legal_entity.client_id != client.pk:
+        raise PermissionDenied("legal entity of another client")
+    request = ContractRequest.objects.create(client=client, legal_entity=legal_entity, requested_by=by,
+                                             comment=comment)
+    notify(recipients=region_staff(client.region), event="contract_requested",
+           title=_("Contract request: %(name)s") % {"name": legal_entity.name}, body=comment,
+           url=reverse("admin:accounts_contractrequest_change", args=[request.pk]))
+    return request
+
+
+def _pick_manager(client: Client, by: User) -> User | None:
+    if client.manager_id:
+        return client.manager
+    region = client.region
+    if region.managers.filter(pk=by.pk).exists():
+        return by
+    if region.head_manager_id:
+        return region.head_manager
+    return region.managers.filter(is_active=True).order_by("pk").first()
+
+
+@transaction.atomic
+def client_approve(*, client: Client, by: User) -> Client:
+    """Activate a pending client and its administrators; assign the region's price type and a manager."""
+    client = Client.objects.select_for_update().select_related("region").get(pk=client.pk)
+    if not staff_may_manage_client(by, client):
+        raise PermissionDenied("client outside the staff member's regions")
+    if client.status != Client.Status.PENDING:
+        raise ValidationError(_("Only a pending registration can be approved."), code="not_pending")
+    client.status = Client.Status.ACTIVE
+    client.approved_at = timezone.now()
+    client.price_type = client.price_type or client.region.base_price_type
+    client.manager = _pick_manager(client, by)
+    client.rejection_reason = ""
+    client.save(update_fields=["status", "approved_at", "price_type", "manager", "rejection_reason"])
+    LegalEntity.objects.filter(client=client, is_confirmed=False).update(is_confirmed=True)
+    admins = list(User.objects.filter(client=client, role=User.Role.ADMINISTRATOR))
+    User.objects.filter(pk__in=[a.pk for a in admins]).update(is_active=True)
+    for admin in admins:
+        admin.is_active = True
+    notify(recipients=admins, event="registration_approved",
+           title=_("Your company %(name)s is approved: welcome to the portal") % {"name": client.name},
+           body=_("Sign in with your e-mail and password. Your personal manager: %(manager)s.")
+           % {"manager": client.manager or "—"},
+           url=reverse("cabinet:profile"))
+    return client
+
+
+@transaction.atomic
+def client_reject(*, client: Client, by: User, reason: str) -> Client:
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if not staff_may_manage_client(by, client):
+        raise PermissionDenied("client outside the staff member's regions")
+    if client.status != Client.Status.PENDING:
+        raise ValidationError(_("Only a pending registration can be rejected."), code="not_pending")
+    if not reason.strip():
+        raise ValidationError(_("Give the reason of the rejection: it is e-mailed to the applicant."))
+    client.status = Client.Status.REJECTED
+    client.rejection_reason = reason.strip()
+    client.save(update_fields=["status", "rejection_reason"])
+    ContractRequest.objects.filter(client=client, status=ContractRequest.Status.PENDING).update(
+        status=ContractRequest.Status.REJECTED, rejection_reason=reason.strip(), decided_at=timezone.now(),
+        decided_by=by)
+    notify(recipients=User.objects.filter(client=client, role=User.Role.ADMINISTRATOR),
+           event="registration_rejected", include_inactive=True,
+           title=_("Registration of %(name)s is rejected") % {"name": client.name},
+           body=_("Reason: %(reason)s") % {"reason": client.rejection_reason})
+    return client
+
+
+@transaction.atomic
+def contract_request_decide(*, contract_request: ContractRequest, by: User, approve: bool,
+                            reason: str = "") -> ContractRequest:
+    """Approve or reject a contract request (the contract itself comes from the ERP)."""
+    request = ContractRequest.objects.select_for_update().select_related("client", "legal_entity").get(
+        pk=contract_request.pk)
+    if not staff_may_manage_client(by, request.client):
+        raise PermissionDenied("client outside the staff member's regions")
+    if request.status != ContractRequest.Status.PENDING:
+        raise ValidationError(_("The request is already decided."), code="decided")
+    if not approve and not reason.strip():
+        raise ValidationError(_("Give the reason of the rejection: it is e-mailed to the applicant."))
+    request.status = ContractRequest.Status.APPROVED if approve else ContractRequest.Status.REJECTED
+    request.rejection_reason = "" if approve else reason.strip()
+    request.decided_at, request.decided_by = timezone.now(), by
+    request.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by"])
+    title = (_("Contract request for %(name)s is accepted") if approve
+             else _("Contract request for %(name)s is declined")) % {"name": request.legal_entity.name}
+    notify(recipients=[request.requested_by] if request.requested_by else [],
+           event="registration_approved" if approve else "registration_rejected", title=title,
+           body=request.rejection_reason, include_inactive=True)
+    return request
+
+
+@transaction.atomic
+def legal_entity_create(*, by: User, data: dict) -> LegalEntity:
+    """Add a legal entity to the user's client; unusable for orders until confirmed."""
+    require_action(by, Action.MANAGE_LEGAL_ENTITIES)
+    return _create_entity(client=by.client, data=data)
+
+
+@transaction.atomic
+def legal_entity_update(*, by: User, legal_entity: LegalEntity, data: dict) -> LegalEntity:
+    """Edit requisites; a change of INN/KPP/OGRN/kind takes the confirmation back."""
+    require_action(by, Action.MANAGE_LEGAL_ENTITIES)
+    entity = LegalEntity.objects.select_for_update().get(pk=legal_entity.pk, client_id=by.client_id)
+    if LegalEntity.objects.filter(inn=data["inn"], kpp=data.get("kpp", "")).exclude(pk=entity.pk).exists():
+        raise _duplicate_error()
+    requisites_changed = any(getattr(entity, f) != data.get(f, "") for f in ["kind", "inn", "kpp", "ogrn"])
+    for field in ENTITY_FIELDS:
+        setattr(entity, field, data.get(field, ""))
+    if requisites_changed:
+        entity.is_confirmed = False
+    entity.save()
+    bank = entity.bank_accounts.filter(is_primary=True).first() or BankAccount(legal_entity=entity, is_primary=True)
+    for field in BANK_FIELDS:
+        setattr(bank, field, data.get(field, ""))
+    bank.save()
+    return entity
+
+
+def invitation_link(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return absolute_url(reverse("accounts:invitation", args=[uid, default_token_generator.make_token(user)]))
+
