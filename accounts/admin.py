@@ -3,7 +3,19 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
 
-from .models import Balance, BankAccount, Client, Contract, LegalEntity, Notification, Region, User
+from .admin_registration import ClientRegistrationAdminMixin, ContractRequestAdminMixin
+from .models import (
+    Balance,
+    BankAccount,
+    Client,
+    Contract,
+    ContractRequest,
+    LegalEntity,
+    Notification,
+    NotificationPreference,
+    Region,
+    User,
+)
 
 
 @admin.register(Region)
@@ -30,9 +42,12 @@ class ClientUserInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(GuardedModelAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "region", "manager", "status", "price_type", "discount_percent", "created_at"]
-    list_filter = ["status", "region", ("created_at", admin.DateFieldListFilter)]
+class ClientAdmin(ClientRegistrationAdminMixin, GuardedModelAdminMixin, admin.ModelAdmin):
+    """Clients and pending registrations (filter by status); approve/reject are list actions."""
+
+    list_display = ["name", "region", "status", "applicant", "applicant_confirmed", "manager", "price_type",
+                    "created_at"]
+    list_filter = ["status", ("region", admin.RelatedOnlyFieldListFilter), ("created_at", admin.DateFieldListFilter)]
     search_fields = ["name", "erp_id", "legal_entities__inn", "users__email"]
     list_select_related = ["region", "manager", "price_type"]
     autocomplete_fields = ["region", "manager", "price_type"]
@@ -108,3 +123,23 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ["title", "recipient__email"]
     list_select_related = ["recipient"]
     raw_id_fields = ["recipient"]
+
+
+@admin.register(ContractRequest)
+class ContractRequestAdmin(ContractRequestAdminMixin, admin.ModelAdmin):
+    list_display = ["legal_entity", "client", "status", "requested_by", "created_at", "decided_at", "decided_by"]
+    list_filter = ["status", ("client__region", admin.RelatedOnlyFieldListFilter),
+                   ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["legal_entity__name", "legal_entity__inn", "client__name"]
+    list_select_related = ["legal_entity", "client", "requested_by", "decided_by"]
+    readonly_fields = ["client", "legal_entity", "requested_by", "comment", "status", "rejection_reason",
+                       "created_at", "decided_at", "decided_by"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "event", "by_email"]
+    list_filter = ["event", "by_email"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]

@@ -16,25 +16,26 @@ from .forms import ENTITY_INITIAL_FIELDS, InviteForm, LegalEntityForm, RoleForm
 from .roles import Action, client_action_required, user_can
 
 
+def _render(request: HttpRequest, template: str, section: str, **context) -> HttpResponse:
+    context.update(
+        section=section,
+        can_manage_users=user_can(request.user, Action.MANAGE_USERS),
+        can_manage_entities=user_can(request.user, Action.MANAGE_LEGAL_ENTITIES),
+    )
+    return render(request, template, context)
+
+
 @client_action_required(Action.VIEW_COMPANY)
 def profile(request: HttpRequest) -> HttpResponse:
     client = selectors.client_for_cabinet(request.user)
-    return render(request, "cabinet/profile.html", {
-        "client": client,
-        "entities": selectors.legal_entities_for_user(request.user),
-        "can_manage_users": user_can(request.user, Action.MANAGE_USERS),
-        "can_manage_entities": user_can(request.user, Action.MANAGE_LEGAL_ENTITIES),
-        "section": "profile",
-    })
+    return _render(request, "cabinet/profile.html", "profile", client=client,
+                   entities=selectors.legal_entities_for_user(request.user))
 
 
 @client_action_required(Action.VIEW_COMPANY)
 def legal_entities(request: HttpRequest) -> HttpResponse:
-    return render(request, "cabinet/legal_entities.html", {
-        "entities": selectors.legal_entities_for_user(request.user),
-        "can_manage_entities": user_can(request.user, Action.MANAGE_LEGAL_ENTITIES),
-        "section": "entities",
-    })
+    return _render(request, "cabinet/legal_entities.html", "entities",
+                   entities=selectors.legal_entities_for_user(request.user))
 
 
 @client_action_required(Action.MANAGE_LEGAL_ENTITIES)
@@ -49,7 +50,7 @@ def legal_entity_add(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("%(name)s is added. It can be used for orders once the supplier confirms it.")
                              % {"name": entity.name})
             return redirect("cabinet:legal_entities")
-    return render(request, "cabinet/legal_entity_form.html", {"form": form, "section": "entities"})
+    return _render(request, "cabinet/legal_entity_form.html", "entities", form=form)
 
 
 @client_action_required(Action.MANAGE_LEGAL_ENTITIES)
@@ -68,7 +69,7 @@ def legal_entity_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The requisites are saved."))
             return redirect("cabinet:legal_entities")
-    return render(request, "cabinet/legal_entity_form.html", {"form": form, "entity": entity, "section": "entities"})
+    return _render(request, "cabinet/legal_entity_form.html", "entities", form=form, entity=entity)
 
 
 @client_action_required(Action.MANAGE_USERS)
@@ -82,10 +83,8 @@ def users(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("An invitation is sent to %(email)s.") % {"email": invited.email})
             return redirect("cabinet:users")
-    return render(request, "cabinet/users.html", {
-        "form": form, "users": selectors.client_users(request.user), "roles": RoleForm.base_fields["role"].choices,
-        "section": "users",
-    })
+    return _render(request, "cabinet/users.html", "users", form=form, users=selectors.client_users(request.user),
+                   roles=RoleForm.base_fields["role"].choices)
 
 
 @client_action_required(Action.MANAGE_USERS)

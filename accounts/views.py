@@ -107,8 +107,6 @@ def notification_read(request: HttpRequest, pk: int | None = None) -> HttpRespon
             return redirect(target)
     else:
         user_services.notification_mark_read(user=request.user)
-    if request.htmx:
-        return notification_list(request)
     return redirect("notifications:list")
 
 
