@@ -65,3 +65,56 @@ class SyncRun(models.Model):
     @property
     def duration(self):
         return self.finished_at - self.started_at if self.finished_at else None
+
+
+class StreamLock(models.Model):
+    """One row per stream, locked (SELECT ... FOR UPDATE NOWAIT) for the length of a run: runs never overlap."""
+
+    stream = models.CharField(_("stream"), max_length=30, primary_key=True)
+
+    class Meta:
+        verbose_name = _("stream lock")
+        verbose_name_plural = _("stream locks")
+
+    def __str__(self) -> str:
+        return self.stream
+
+
+class ExchangeSession(models.Model):
+    """A 1C site-exchange session opened by `checkauth`: the cookie, the upload folder, the state."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("ERP account"), on_delete=models.CASCADE,
+                             related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last request"), auto_now=True)
+    pending_zip = models.CharField(_("archive to unpack"), max_length=300, blank=True)
+    uploaded_bytes = models.BigIntegerField(_("uploaded bytes"), default=0)
+    version = models.CharField(_("CommerceML version"), max_length=10, blank=True)
+    exported_orders = models.JSONField(_("orders in the last query"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("1C exchange session")
+        verbose_name_plural = _("1C exchange sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ExchangeImport(models.Model):
+    """An `import` of one uploaded file in a 1C session: runs in the background, answered with `progress`."""
+
+    session = models.ForeignKey(ExchangeSession, verbose_name=_("session"), on_delete=models.CASCADE,
+                                related_name="imports")
+    file_name = models.CharField(_("file"), max_length=300)
+    run = models.ForeignKey(SyncRun, verbose_name=_("run"), on_delete=models.SET_NULL, null=True, blank=True,
+                            related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("1C exchange import")
+        verbose_name_plural = _("1C exchange imports")
+        constraints = [models.UniqueConstraint(fields=["session", "file_name"], name="exchange_import_unique")]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -1,38 +1,165 @@
-"""Writes of the sync app: starting and finishing the record of an exchange run."""
+"""Writes of the sync app: exchange runs (record, lock, all-or-nothing import), crashed-run detection."""
 
+from __future__ import annotations
+
+import hashlib
 import logging
 import os
 import socket
+from datetime import timedelta
+from pathlib import Path
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from .models import Stream, SyncRun
+from .commerceml.xml import ExchangeError
+from .models import Stream, StreamLock, SyncRun
 
 logger = logging.getLogger(__name__)
+
+
+class StreamBusy(Exception):
+    """Another run of the stream holds its lock."""
+
+
+class _DryRun(Exception):
+    pass
 
 
 def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _check_stream(stream: str) -> None:
+    if stream not in Stream.values:
+        raise ValueError(f"unknown stream {stream!r}")
+
+
 @transaction.atomic
 def sync_run_not_configured(*, stream: str, source: str = SyncRun.Source.SCHEDULE) -> SyncRun:
-    """Record that a scheduled stream ran but has no importer or source configured yet.
+    """Record that a scheduled stream ran but has no source configured.
 
     Nothing is read or written besides this record: the job says so instead of pretending.
     """
-    if stream not in Stream.values:
-        raise ValueError(f"unknown stream {stream!r}")
+    _check_stream(stream)
     now = timezone.now()
     run = SyncRun.objects.create(
-        stream=stream,
-        source=source,
-        status=SyncRun.Status.NOT_CONFIGURED,
-        started_at=now,
-        finished_at=now,
-        error=f"The {stream} exchange is not configured yet: nothing was read or written.",
+        stream=stream, source=source, status=SyncRun.Status.NOT_CONFIGURED, started_at=now, finished_at=now,
+        error=f"The {stream} exchange is not configured: no source (drop folder {settings.PORTAL_SYNC_INBOX}/{stream}/ "
+              "is missing); nothing was read or written.",
         worker=_worker_name(),
     )
     logger.warning("sync %s: not configured, recorded run %s", stream, run.pk)
     return run
+
+
+def sync_run_start(*, stream: str, source: str, file_name: str = "", checksum: str = "", dry_run: bool = False,
+                   user=None) -> SyncRun:
+    _check_stream(stream)
+    return SyncRun.objects.create(stream=stream, source=source, file_name=file_name[:500], checksum=checksum,
+                                  dry_run=dry_run, started_at=timezone.now(), triggered_by=user,
+                                  worker=_worker_name())
+
+
+def sync_run_finish(*, run: SyncRun, status: str, counts: dict | None = None, error: str = "",
+                    location: str = "") -> SyncRun:
+    run.status, run.finished_at = status, timezone.now()
+    run.counts = counts or {}
+    run.error, run.error_location = error, location[:300]
+    run.save(update_fields=["status", "finished_at", "counts", "error", "error_location"])
+    return run
+
+
+def file_checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def stream_lock(stream: str) -> None:
+    """Take the stream's row lock for the current transaction, or raise StreamBusy at once."""
+    StreamLock.objects.get_or_create(stream=stream)
+    try:
+        StreamLock.objects.select_for_update(nowait=True).get(stream=stream)
+    except DatabaseError:
+        raise StreamBusy(f"another {stream} run is in progress") from None
+
+
+def sync_import_file(*, stream: str, path: Path, source: str, dry_run: bool = False, user=None,
+                     progress=None, run: SyncRun | None = None) -> SyncRun:
+    """Import one file as one run: everything it holds is written, or nothing (the run says why).
+
+    A dry run reads, checks and counts everything, then rolls back.
+    """
+    from .runner import FileImport
+
+    path = Path(path)
+    run = run or sync_run_start(stream=stream, source=source, file_name=str(path), dry_run=dry_run, user=user,
+                                checksum=file_checksum(path) if path.is_file() else "")
+    importer = FileImport(stream=stream, now=run.started_at, progress=progress)
+    try:
+        with transaction.atomic():
+            # The lock is taken in its own savepoint so a busy lock fails only this run.
+            with transaction.atomic():
+                stream_lock(stream)
+            importer.run(path)
+            _after_import(importer)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        return sync_run_finish(run=run, status=SyncRun.Status.SUCCESS, counts=importer.counts)
+    except ExchangeError as exc:
+        logger.warning("sync %s %s failed: %s", stream, path, exc)
+        return sync_run_finish(run=run, status=SyncRun.Status.FAILED, error=exc.reason, location=exc.location)
+    except StreamBusy as exc:
+        return sync_run_finish(run=run, status=SyncRun.Status.NOTHING_TO_DO, error=str(exc))
+    except Exception as exc:  # recorded, then raised: a bug must not look like a bad file
+        logger.exception("sync %s %s crashed", stream, path)
+        sync_run_finish(run=run, status=SyncRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
+        raise
+    return sync_run_finish(run=run, status=SyncRun.Status.SUCCESS, counts=importer.counts)
+
+
+def _after_import(importer) -> None:
+    """Refresh the catalog's search data of the products written (when the catalog offers it)."""
+    from catalog import services as catalog_services
+
+    refresh = getattr(catalog_services, "product_search_refresh", None)
+    written = getattr(importer.catalog, "written", None) if importer.catalog else None
+    if refresh and written:
+        transaction.on_commit(lambda: refresh(product_ids=written))
+
+
+def sync_runs_reap(*, now=None) -> int:
+    """Mark failed the runs left "running": past PORTAL_SYNC_RUN_TIMEOUT_MINUTES, or whose process on
+    this host is gone. Returns how many were marked."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.PORTAL_SYNC_RUN_TIMEOUT_MINUTES)
+    host = socket.gethostname()
+    marked = 0
+    for run in SyncRun.objects.filter(status=SyncRun.Status.RUNNING):
+        reason = ""
+        if run.started_at < cutoff:
+            reason = f"the run did not finish within {settings.PORTAL_SYNC_RUN_TIMEOUT_MINUTES} minutes"
+        else:
+            name, _, pid = run.worker.rpartition(":")
+            if name == host and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+                reason = f"its worker process {run.worker} is gone"
+        if reason:
+            updated = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
+                status=SyncRun.Status.FAILED, finished_at=now, error=f"Crashed: {reason}.")
+            marked += updated
+    return marked
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,164 @@
+"""Element → plain dict for each CommerceML entity (no database access here)."""
+
+from __future__ import annotations
+
+from .xml import ExchangeError, boolean, child, children, decimal, local, path_of, text
+
+#: Weight requisites (ЗначенияРеквизитов) that hold the product weight in kg.
+WEIGHT_REQUISITES = {"вес", "вес брутто", "вес нетто"}
+
+
+def parse_group(el) -> dict:
+    sub = child(el, "Группы")
+    return {
+        "erp_id": text(el, "Ид"),
+        "name": text(el, "Наименование"),
+        "deleted": boolean(text(el, "ПометкаУдаления")),
+        "children": [parse_group(g) for g in sub if local(g) == "Группа"] if sub is not None else [],
+        "where": path_of(el),
+    }
+
+
+def parse_property(el) -> dict:
+    values = []
+    variants = child(el, "ВариантыЗначений")
+    if variants is not None:
+        for v in variants:
+            if local(v) == "Справочник":
+                values.append((text(v, "ИдЗначения") or None, text(v, "Значение")))
+            elif local(v) == "Значение" and (v.text or "").strip():
+                values.append((None, v.text.strip()))
+    return {"erp_id": text(el, "Ид"), "name": text(el, "Наименование"), "values": values, "where": path_of(el)}
+
+
+def parse_price_type(el) -> dict:
+    tax = child(el, "Налог")
+    return {
+        "erp_id": text(el, "Ид"),
+        "name": text(el, "Наименование"),
+        "currency": text(el, "Валюта"),
+        "vat_included": boolean(text(tax, "УчтеноВСумме")) if tax is not None else True,
+        "where": path_of(el),
+    }
+
+
+def parse_warehouse(el) -> dict:
+    address = child(el, "Адрес")
+    return {
+        "erp_id": text(el, "Ид"),
+        "name": text(el, "Наименование"),
+        "address": text(address, "Представление") if address is not None else "",
+        "deleted": boolean(text(el, "ПометкаУдаления")),
+        "where": path_of(el),
+    }
+
+
+def parse_unit(el) -> tuple[str, str, str]:
+    """(OKEI code, short name, full name) of a БазоваяЕдиница; code and names stripped."""
+    if el is None:
+        return "", "", ""
+    short = (el.text or "").strip() or (el.get("НаименованиеКраткое") or "").strip()
+    return (el.get("Код") or "").strip(), short, (el.get("НаименованиеПолное") or "").strip()
+
+
+def _requisites(el) -> dict[str, str]:
+    out = {}
+    block = child(el, "ЗначенияРеквизитов")
+    if block is not None:
+        for req in block:
+            if local(req) == "ЗначениеРеквизита":
+                out[text(req, "Наименование")] = text(req, "Значение")
+    return out
+
+
+def _property_values(el) -> list[tuple[str, str]]:
+    out = []
+    block = child(el, "ЗначенияСвойств")
+    if block is not None:
+        for pv in block:
+            if local(pv) != "ЗначенияСвойства":
+                continue
+            prop = text(pv, "Ид")
+            for value in children(pv, "Значение"):
+                if value.text and value.text.strip():
+                    out.append((prop, value.text.strip()))
+    return out
+
+
+def parse_product(el) -> dict:
+    where = path_of(el)
+    requisites = _requisites(el)
+    weight = None
+    for key, value in requisites.items():
+        if key.strip().lower() in WEIGHT_REQUISITES and value:
+            weight = decimal(value, what=f"requisite {key!r}", where=where)
+            break
+    if weight is None and text(el, "Вес"):
+        weight = decimal(text(el, "Вес"), what="Вес", where=where)
+    groups = child(el, "Группы")
+    status = (el.get("Статус") or "").strip().lower()
+    return {
+        "erp_id": text(el, "Ид"),
+        "sku": text(el, "Артикул"),
+        "name": text(el, "Наименование"),
+        "description": text(el, "Описание"),
+        "unit": parse_unit(child(el, "БазоваяЕдиница")),
+        "groups": [g.text.strip() for g in groups if local(g) == "Ид" and g.text] if groups is not None else [],
+        "properties": _property_values(el),
+        "weight": weight,
+        "images": [c.text.strip() for c in children(el, "Картинка") if c.text and c.text.strip()],
+        "deleted": status == "удален" or boolean(text(el, "ПометкаУдаления")),
+        "where": where,
+    }
+
+
+def _price(el, where: str) -> dict:
+    amount = decimal(text(el, "ЦенаЗаЕдиницу"), what="ЦенаЗаЕдиницу", where=where)
+    if amount is None:
+        raise ExchangeError("a price has no ЦенаЗаЕдиницу", where)
+    coefficient = decimal(text(el, "Коэффициент"), what="Коэффициент", where=where)
+    if coefficient is not None and coefficient <= 0:
+        raise ExchangeError(f"price coefficient must be positive, got {coefficient}", where)
+    return {"price_type": text(el, "ИдТипаЦены"), "amount": amount, "currency": text(el, "Валюта"),
+            "coefficient": coefficient}
+
+
+def parse_offer(el) -> dict:
+    """An offer: id, prices and stock in whichever of the three stock forms the file uses."""
+    offer = {"erp_id": "", "sku": "", "name": "", "unit": None, "prices": None, "total": None, "stock": None,
+             "el": el}
+    for c in el:
+        name = local(c)
+        if name == "Ид":
+            offer["erp_id"] = (c.text or "").strip()
+        elif name == "Цены":
+            where = path_of(el)
+            offer["prices"] = [_price(p, where) for p in c if local(p) == "Цена"]
+        elif name == "Склад":  # <Склад ИдСклада=".." КоличествоНаСкладе=".."/>
+            stock = offer["stock"] if offer["stock"] is not None else []
+            stock.append((c.get("ИдСклада") or "", c.get("КоличествоНаСкладе")))
+            offer["stock"] = stock
+        elif name == "Количество":
+            offer["total"] = c.text
+        elif name == "Остатки":
+            stock = offer["stock"] if offer["stock"] is not None else []
+            for rest in c:
+                for wh in rest:
+                    if local(wh) == "Склад":
+                        stock.append((text(wh, "Ид"), text(wh, "Количество") or None))
+                    elif local(wh) == "Количество":
+                        offer["total"] = wh.text
+            offer["stock"] = stock
+        elif name == "Склады":  # ИзмененияПакетаПредложений: Склады/Склад attributes
+            stock = offer["stock"] if offer["stock"] is not None else []
+            stock.extend((s.get("ИдСклада") or "", s.get("КоличествоНаСкладе")) for s in c)
+            offer["stock"] = stock
+        elif name == "Артикул":
+            offer["sku"] = (c.text or "").strip()
+        elif name == "Наименование":
+            offer["name"] = (c.text or "").strip()
+        elif name == "БазоваяЕдиница":
+            offer["unit"] = parse_unit(c)
+        elif name == "ИдХарактеристики" and (c.text or "").strip():
+            offer["characteristic"] = c.text.strip()
+    return offer

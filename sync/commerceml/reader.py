@@ -1,0 +1,115 @@
+"""One streaming pass over a CommerceML file, yielding plain records for the importers.
+
+What the file is comes from its content, never its name: `Классификатор`/`Каталог` (catalog),
+`ПакетПредложений`/`ИзмененияПакетаПредложений` (offers: prices and/or stock), top-level
+`Контрагенты` (counterparties), `Документ`/`Контейнер` (documents). The reader yields
+`(kind, data)` tuples in file order:
+
+- ("package", {"section": "catalog"|"offers"|"classifier"|..., "partial": bool})
+- ("price_type", {...}), ("warehouse", {...}), ("groups", [tree]), ("property", {...}),
+  ("unit", {...}), ("product", {...}), ("offer", {...}), ("counterparty", element), ("document", element)
+"""
+
+from __future__ import annotations
+
+from .parse import parse_group, parse_offer, parse_price_type, parse_product, parse_property, parse_warehouse
+from .xml import ExchangeError, boolean, child, drop_done, iterparse, local, syntax_error
+
+SECTIONS = {"Классификатор", "Каталог", "ПакетПредложений", "ИзмененияПакетаПредложений", "Контрагенты"}
+TAGS = [f"{{*}}{name}" for name in (
+    "КоммерческаяИнформация", "Классификатор", "Каталог", "ПакетПредложений", "ИзмененияПакетаПредложений",
+    "Контрагенты", "Контрагент", "Группы", "Свойства", "СвойствоНоменклатуры", "ТипыЦен", "Склады", "Товар",
+    "Предложение", "Документ", "СодержитТолькоИзменения",
+)]
+
+#: How many bytes at the start may hold a DOCTYPE; CommerceML never has one.
+PROLOG_BYTES = 65536
+
+
+def refuse_doctype(path) -> None:
+    with open(path, "rb") as fh:
+        head = fh.read(PROLOG_BYTES)
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise ExchangeError("a DOCTYPE or entity declaration is refused (possible XXE attack)", "prolog")
+
+
+def read(path):
+    """Yield records of the file at `path`; raises ExchangeError on malformed or hostile XML."""
+    refuse_doctype(path)
+    try:
+        yield from _read(path)
+    except ExchangeError:
+        raise
+    except Exception as exc:  # lxml raises XMLSyntaxError, including for truncated files
+        from lxml import etree
+
+        if isinstance(exc, etree.XMLSyntaxError):
+            raise syntax_error(exc) from None
+        raise
+
+
+def _section_of(el) -> str:
+    node = el.getparent()
+    while node is not None:
+        if local(node) in SECTIONS:
+            return local(node)
+        node = node.getparent()
+    return ""
+
+
+def _read(path):
+    root_seen = False
+    for event, el in iterparse(path, events=("start", "end"), tag=TAGS):
+        name = local(el)
+        if event == "start":
+            if name == "КоммерческаяИнформация":
+                root_seen = True
+            elif name in SECTIONS and local(el.getparent()) == "КоммерческаяИнформация":
+                yield "package", {"section": name, "partial": boolean(el.get("СодержитТолькоИзменения")),
+                                  "line": el.sourceline}
+            continue
+        if not root_seen:
+            raise ExchangeError("not a CommerceML file: the root element is not КоммерческаяИнформация",
+                                f"line {el.sourceline}")
+        yield from _on_end(name, el)
+
+
+def _on_end(name: str, el):
+    parent = el.getparent()
+    parent_name = local(parent) if parent is not None else ""
+    if name == "СодержитТолькоИзменения" and parent_name in SECTIONS:
+        yield "partial", boolean(el.text)
+    elif name == "Группы" and parent_name == "Классификатор":
+        yield "groups", [parse_group(g) for g in el if local(g) == "Группа"]
+        drop_done(el)
+    elif name in ("Свойства",) and parent_name == "Классификатор":
+        for prop in el:
+            if local(prop) in ("Свойство", "СвойствоНоменклатуры"):
+                yield "property", parse_property(prop)
+        drop_done(el)
+    elif name == "ТипыЦен" and parent_name in ("Классификатор", "ПакетПредложений"):
+        for pt in el:
+            if local(pt) == "ТипЦены":
+                yield "price_type", parse_price_type(pt)
+        drop_done(el)
+    elif name == "Склады" and parent_name in ("Классификатор", "ПакетПредложений", "КоммерческаяИнформация"):
+        for wh in el:
+            if local(wh) == "Склад":
+                yield "warehouse", parse_warehouse(wh)
+        drop_done(el)
+    elif name == "Товар" and parent_name == "Товары" and _section_of(el) == "Каталог":
+        yield "product", parse_product(el)
+        drop_done(el)
+    elif name == "Предложение" and parent_name == "Предложения":
+        yield "offer", parse_offer(el)
+        drop_done(el)
+    elif name == "Контрагент" and parent_name == "Контрагенты" and local(parent.getparent()) == "КоммерческаяИнформация":
+        yield "counterparty", el
+        drop_done(el)
+    elif name == "Документ" and parent_name in ("КоммерческаяИнформация", "Контейнер"):
+        yield "document", el
+        drop_done(el)
+
+
+def has_child(el, name: str) -> bool:
+    return child(el, name) is not None

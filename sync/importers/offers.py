@@ -1,0 +1,194 @@
+"""Offers packages (offers*.xml, prices*.xml, rests*.xml): price types, warehouses, prices, stock.
+
+Rules (docs/erp-exchange.md):
+- an offer `product#characteristic` is its own product (an orderable variant); when it does not
+  exist yet it is created from the offer (name, unit, SKU `<Артикул or product Ид>#<first 8 of the
+  characteristic>`, the category of the parent product);
+- an offer that names a product not in the portal creates it when the offer carries a name
+  (Bitrix package `offers___*.xml`); prices or stock for a product that exists nowhere fail the run;
+- prices are per base unit: `ЦенаЗаЕдиницу / Коэффициент`; a negative price or an unknown price type
+  fails the run;
+- stock per warehouse (`Склад@КоличествоНаСкладе` or `Остатки/Остаток/Склад`); a bare `Количество`
+  goes to the warehouse PORTAL_ERP_TOTAL_WAREHOUSE; a negative quantity is stored as 0 and counted;
+  an offer with no quantity at all leaves its stock as it was;
+- a full package (`СодержитТолькоИзменения` false or absent) that carries stock sets to 0 every
+  stock row it does not list (goods become unavailable, never deleted); a partial one touches
+  only what it lists.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import DatabaseError
+
+from catalog.models import Price, PriceType, Product, Stock, Unit, Warehouse
+
+from ..commerceml.xml import ExchangeError, decimal, path_of
+from . import bulk
+from .refs import Refs
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+
+P, S = Product._meta.db_table, Stock._meta.db_table
+PR, PT, W, U = Price._meta.db_table, PriceType._meta.db_table, Warehouse._meta.db_table, Unit._meta.db_table
+
+
+class OffersImport:
+    def __init__(self, *, now, counts: dict, refs: Refs):
+        self.now, self.counts, self.refs = now, counts, refs
+        self.partial = False
+        self.price_types = {erp: cur for erp, cur in PriceType.objects.exclude(erp_id=None)
+                            .values_list("erp_id", "currency_id")}
+        self.warehouses = set(Warehouse.objects.exclude(erp_id=None).values_list("erp_id", flat=True))
+        self.offers = bulk.Stage("sync_stage_offer", [("erp_id", "varchar(200)"), ("sku", "varchar(200)"),
+                                                       ("name", "text"), ("unit_code", "varchar(20)")])
+        self.prices = bulk.Stage("sync_stage_price", [("offer", "varchar(200)"), ("price_type", "varchar(200)"),
+                                                       ("amount", "numeric(16,2)"), ("currency", "varchar(3)")])
+        self.stock = bulk.Stage("sync_stage_stock", [("offer", "varchar(200)"), ("warehouse", "varchar(200)"),
+                                                      ("quantity", "numeric(16,3)")])
+        self.odd = {"negative_stock_clamped": 0, "offers_without_stock": 0}
+        self.seen = set()
+
+    # -- records -------------------------------------------------------------------------------
+    def price_type(self, data: dict) -> None:
+        pt = self.refs.price_type(**data)
+        self.price_types[pt.erp_id] = pt.currency_id
+
+    def warehouse(self, data: dict) -> None:
+        self.refs.warehouse(erp_id=data["erp_id"], name=data["name"], address=data["address"], where=data["where"])
+        self.warehouses.add(data["erp_id"])
+
+    def offer(self, offer: dict) -> None:
+        erp_id = offer["erp_id"]
+        if offer.get("characteristic") and "#" not in erp_id:
+            erp_id = f"{erp_id}#{offer['characteristic']}"
+        if not erp_id:
+            raise ExchangeError("an offer has no Ид", path_of(offer["el"]))
+        if erp_id in self.seen:
+            raise ExchangeError(f"offer {erp_id} appears twice in the package", path_of(offer["el"]))
+        self.seen.add(erp_id)
+        unit = offer["unit"]
+        unit_code = self.refs.unit(*unit).code if unit and any(unit) else ""
+        self.offers.add(erp_id, offer["sku"], offer["name"], unit_code)
+        if offer["prices"]:
+            self._prices(erp_id, offer)
+        self._stock(erp_id, offer)
+
+    def _prices(self, erp_id: str, offer: dict) -> None:
+        for price in offer["prices"]:
+            pt = price["price_type"]
+            if pt not in self.price_types:
+                raise ExchangeError(f"unknown price type {pt!r} (declared neither in the file nor in the portal)",
+                                    path_of(offer["el"]))
+            amount = price["amount"]
+            if amount < 0:
+                raise ExchangeError(f"negative price {amount} for offer {erp_id}", path_of(offer["el"]))
+            if price["coefficient"] is not None and price["coefficient"] != 1:
+                amount = (amount / price["coefficient"]).quantize(CENT, ROUND_HALF_UP)
+            currency = self.refs.currency(price["currency"], default=self.price_types[pt])
+            self.prices.add(erp_id, pt, amount, currency)
+
+    def _stock(self, erp_id: str, offer: dict) -> None:
+        rows = offer["stock"]
+        if not rows:
+            if offer["total"] is None:
+                self.odd["offers_without_stock"] += 1
+                return
+            rows = [(settings.PORTAL_ERP_TOTAL_WAREHOUSE, offer["total"])]
+        where = None
+        for wh, raw in rows:
+            if raw is None:
+                continue
+            if wh not in self.warehouses:
+                self.refs.warehouse(erp_id=wh, name="" if wh != settings.PORTAL_ERP_TOTAL_WAREHOUSE else "ERP")
+                self.warehouses.add(wh)
+            try:
+                qty = Decimal(raw)
+            except ArithmeticError:
+                where = where or path_of(offer["el"])
+                qty = decimal(raw, what="stock quantity", where=where)
+            if qty < 0:
+                self.odd["negative_stock_clamped"] += 1
+                qty = ZERO
+            self.stock.add(erp_id, wh, qty)
+
+    # -- merge ---------------------------------------------------------------------------------
+    def finish(self) -> None:
+        self.offers.load()
+        self.prices.load()
+        self.stock.load()
+        self._create_missing_products()
+        self._require_products()
+        self._merge_prices()
+        self._merge_stock()
+        self.counts.setdefault("offers", {})["read"] = self.offers.rows
+        self.counts["offers"].update({k: v for k, v in self.odd.items() if v})
+
+    def _create_missing_products(self) -> None:
+        from .products import create_from_offers
+
+        create_from_offers(now=self.now, counts=self.counts)
+
+    def _require_products(self) -> None:
+        for stage in ("sync_stage_price", "sync_stage_stock"):
+            missing = bulk.scalar(f"SELECT s.offer FROM {stage} s LEFT JOIN {P} p ON p.erp_id = s.offer "
+                                  f"WHERE p.id IS NULL LIMIT 1")
+            if missing:
+                raise ExchangeError(f"product {missing} does not exist in the portal and the offer gives no name "
+                                    "to create it from", f"Предложение Ид={missing}")
+
+    def _merge(self, entity: str, insert_sql: str, count_new_sql: str, params: list) -> None:
+        tally = self.counts.setdefault(entity, bulk.tally())
+        total = bulk.scalar(count_new_sql.replace("<COUNT>", "count(*)").replace("<NEW>", "true"))
+        try:
+            if bulk.is_pg():
+                created, written = bulk.fetch(
+                    f"WITH w AS ({insert_sql} RETURNING (xmax = 0) AS created) "
+                    "SELECT count(*) FILTER (WHERE created), count(*) FROM w", params)[0]
+            else:
+                created = bulk.scalar(count_new_sql.replace("<COUNT>", "count(*)").replace("<NEW>", "c.id IS NULL"))
+                written = bulk.execute(insert_sql, params)
+        except DatabaseError as exc:
+            if "second time" in str(exc):
+                raise ExchangeError(f"the same {entity} row appears twice in the package") from None
+            raise
+        tally["created"] += created
+        tally["updated"] += written - created
+        tally["unchanged"] += total - written
+
+    def _merge_prices(self) -> None:
+        if not self.prices.rows:
+            return
+        base = (f"FROM sync_stage_price s JOIN {P} p ON p.erp_id = s.offer JOIN {PT} t ON t.erp_id = s.price_type")
+        self._merge(
+            "prices",
+            f"INSERT INTO {PR} (price_type_id, product_id, amount, currency_id, updated_at) "
+            f"SELECT t.id, p.id, s.amount, s.currency, %s {base} WHERE true "
+            "ON CONFLICT (product_id, price_type_id) DO UPDATE SET amount = EXCLUDED.amount, "
+            "currency_id = EXCLUDED.currency_id, updated_at = EXCLUDED.updated_at "
+            f"WHERE {PR}.amount <> EXCLUDED.amount OR {PR}.currency_id <> EXCLUDED.currency_id",
+            f"SELECT <COUNT> {base} LEFT JOIN {PR} c ON c.product_id = p.id AND c.price_type_id = t.id WHERE <NEW>",
+            [self.now],
+        )
+
+    def _merge_stock(self) -> None:
+        base = f"FROM sync_stage_stock s JOIN {P} p ON p.erp_id = s.offer JOIN {W} w ON w.erp_id = s.warehouse"
+        if self.stock.rows:
+            self._merge(
+                "stock",
+                f"INSERT INTO {S} (product_id, warehouse_id, quantity, confirmed_at) "
+                f"SELECT p.id, w.id, s.quantity, %s {base} WHERE true "
+                "ON CONFLICT (product_id, warehouse_id) DO UPDATE SET quantity = EXCLUDED.quantity, "
+                f"confirmed_at = EXCLUDED.confirmed_at WHERE {S}.quantity <> EXCLUDED.quantity",
+                f"SELECT <COUNT> {base} LEFT JOIN {S} c ON c.product_id = p.id AND c.warehouse_id = w.id WHERE <NEW>",
+                [self.now],
+            )
+        if not self.partial and self.stock.rows:
+            zeroed = bulk.execute(
+                f"UPDATE {S} SET quantity = 0, confirmed_at = %s WHERE quantity <> 0 AND NOT EXISTS "
+                f"(SELECT 1 {base} WHERE p.id = {S}.product_id AND w.id = {S}.warehouse_id)", [self.now])
+            if zeroed:
+                self.counts.setdefault("stock", bulk.tally())["zeroed_not_in_full_package"] = zeroed

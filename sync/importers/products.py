@@ -1,0 +1,118 @@
+"""Products in bulk: the catalog merge (import*.xml) and products created from offers.
+
+SKU rules (counted in the run): an empty Артикул takes the product's ERP id (`sku_from_erp_id`);
+an Артикул already used by another product (in the file or the portal) gets `-<first 8 of the ERP
+id>` appended (`sku_made_unique`). An empty name takes the SKU (`name_from_sku`).
+"""
+
+from __future__ import annotations
+
+from catalog.models import Category, Product
+
+from . import bulk
+
+P, C = Product._meta.db_table, Category._meta.db_table
+LINKS = Product.property_values.through._meta.db_table
+
+
+def _note(counts: dict, entity: str, key: str, n: int = 1) -> None:
+    if n:
+        tally = counts.setdefault(entity, bulk.tally())
+        tally[key] = tally.get(key, 0) + n
+
+
+def make_unique_skus(stage: str, counts: dict) -> None:
+    """Rename staged SKUs that another product already holds (suffix with the ERP id)."""
+    clashes = bulk.fetch(f"SELECT s.erp_id, s.sku FROM {stage} s JOIN {P} p ON p.sku = s.sku "
+                         f"WHERE p.erp_id IS NULL OR p.erp_id <> s.erp_id")
+    for erp_id, sku in clashes:
+        bulk.execute(f"UPDATE {stage} SET sku = %s WHERE erp_id = %s", [f"{sku[:88]}-{erp_id[:8]}", erp_id])
+    _note(counts, "products", "sku_made_unique", len(clashes))
+
+
+def merge_catalog_products(*, now, counts: dict, unit_default: int) -> list[int]:
+    """Merge sync_stage_product into products; returns ids of rows written."""
+    make_unique_skus("sync_stage_product", counts)
+    tally = counts.setdefault("products", bulk.tally())
+    total = bulk.scalar("SELECT count(*) FROM sync_stage_product")
+    changed = " OR ".join(f"{P}.{col} IS DISTINCT FROM EXCLUDED.{col}" for col in
+                          ("sku", "name", "category_id", "base_unit_id", "weight", "is_active")) + \
+        f" OR (EXCLUDED.description <> '' AND {P}.description <> EXCLUDED.description)"
+    sql = (
+        f"INSERT INTO {P} (erp_id, sku, name, description, category_id, base_unit_id, weight, is_active, "
+        "created_at, updated_at, brand, multiplicity, vat_rate) "
+        "SELECT s.erp_id, s.sku, s.name, s.description, c.id, COALESCE(s.unit_id, %s), s.weight, s.active, %s, %s, "
+        f"'', 1, 22 FROM sync_stage_product s LEFT JOIN {C} c ON c.erp_id = s.category WHERE true "
+        "ON CONFLICT (erp_id) DO UPDATE SET sku = EXCLUDED.sku, name = EXCLUDED.name, "
+        f"description = CASE WHEN EXCLUDED.description <> '' THEN EXCLUDED.description ELSE {P}.description END, "
+        "category_id = EXCLUDED.category_id, base_unit_id = EXCLUDED.base_unit_id, weight = EXCLUDED.weight, "
+        f"is_active = EXCLUDED.is_active, updated_at = EXCLUDED.updated_at WHERE {changed}"
+    )
+    new = bulk.scalar(f"SELECT count(*) FROM sync_stage_product s LEFT JOIN {P} p ON p.erp_id = s.erp_id "
+                      "WHERE p.id IS NULL")
+    rows = bulk.fetch(sql + " RETURNING id", [unit_default, now, now])
+    written = [r[0] for r in rows]
+    tally["created"] += new
+    tally["updated"] += len(written) - new
+    tally["unchanged"] += total - len(written)
+    return written
+
+
+def merge_property_links(counts: dict) -> int:
+    """Make the ERP property values of every listed product exactly those of the file."""
+    tally = counts.setdefault("product_properties", bulk.tally())
+    listed = f"SELECT p.id FROM sync_stage_product s JOIN {P} p ON p.erp_id = s.erp_id"
+    wanted = f"SELECT p.id, v.value_id FROM sync_stage_pv v JOIN {P} p ON p.erp_id = v.product"
+    removed = bulk.execute(f"DELETE FROM {LINKS} WHERE product_id IN ({listed}) AND "
+                           f"(product_id, propertyvalue_id) NOT IN ({wanted})")
+    added = bulk.execute(f"INSERT INTO {LINKS} (product_id, propertyvalue_id) {wanted} WHERE true "
+                         "ON CONFLICT (product_id, propertyvalue_id) DO NOTHING")
+    tally["created"] += added
+    tally["deleted"] = tally.get("deleted", 0) + removed
+    return added + removed
+
+
+def deactivate_unlisted(*, now, counts: dict) -> int:
+    """A full catalog: products of the ERP it does not list become inactive (never deleted)."""
+    n = bulk.execute(f"UPDATE {P} SET is_active = %s, updated_at = %s WHERE is_active AND erp_id IS NOT NULL "
+                     "AND erp_id NOT LIKE '%%#%%' AND erp_id NOT IN (SELECT erp_id FROM sync_stage_product)", [False, now])
+    _note(counts, "products", "deactivated_not_in_full_catalog", n)
+    return n
+
+
+def create_from_offers(*, now, counts: dict) -> int:
+    """Products an offer names but the portal lacks, created from the offer's own data."""
+    from .refs import Refs
+
+    rows = bulk.fetch(f"SELECT s.erp_id, s.sku, s.name, s.unit_code FROM sync_stage_offer s LEFT JOIN {P} p "
+                      "ON p.erp_id = s.erp_id WHERE p.id IS NULL AND s.name <> ''")
+    if not rows:
+        return 0
+    refs = Refs(counts)
+    parents = {p.erp_id: p for p in Product.objects.filter(erp_id__in={r[0].split("#")[0] for r in rows})}
+    taken = set(Product.objects.filter(sku__in=[_sku(r, parents) for r in rows]).values_list("sku", flat=True))
+    default_unit = refs.unit("796", "шт", "Штука")
+    new = []
+    for erp_id, sku, name, unit_code in rows:
+        parent = parents.get(erp_id.split("#")[0])
+        sku = _sku((erp_id, sku, name, unit_code), parents)
+        if sku in taken:
+            sku = f"{sku[:88]}-{erp_id[-8:]}"
+            _note(counts, "products", "sku_made_unique")
+        taken.add(sku)
+        unit_id = refs.unit(unit_code, "", "").pk if unit_code else (parent.base_unit_id if parent else default_unit.pk)
+        new.append(Product(erp_id=erp_id, sku=sku, name=name[:500], base_unit_id=unit_id,
+                           category_id=parent.category_id if parent else None, created_at=now))
+    Product.objects.bulk_create(new, batch_size=2000)
+    _note(counts, "products", "created", len(new))
+    return len(new)
+
+
+def _sku(row, parents) -> str:
+    erp_id, sku, _name, _unit = row
+    base, _, characteristic = erp_id.partition("#")
+    if not characteristic:
+        return (sku or erp_id)[:100]
+    parent = parents.get(base)
+    root = sku or (parent.sku if parent else base)
+    return f"{root[:90]}#{characteristic[:8]}"

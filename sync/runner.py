@@ -1,0 +1,124 @@
+"""Apply one exchange file: read it (by content), import every section, inside the caller's transaction."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .commerceml import reader
+from .commerceml.xml import ExchangeError
+from .importers.catalog import CatalogImport
+from .importers.offers import OffersImport
+from .importers.refs import Refs
+
+#: CommerceML sections each stream accepts (a file of another kind fails the run, with the reason).
+STREAM_SECTIONS = {
+    "catalog": {"Классификатор", "Каталог", "ПакетПредложений", "ИзмененияПакетаПредложений"},
+    "prices": {"Классификатор", "ПакетПредложений", "ИзмененияПакетаПредложений"},
+    "stock": {"Классификатор", "ПакетПредложений", "ИзмененияПакетаПредложений"},
+    "counterparties": {"Контрагенты", "Классификатор"},
+    "order_status": {"Документ"},
+}
+JSON_STREAMS = {"contracts", "balances"}
+
+
+class FileImport:
+    """Dispatches reader records to the importers and merges at the end."""
+
+    def __init__(self, *, stream: str, now, progress=None):
+        self.stream, self.now, self.progress = stream, now, progress
+        self.counts: dict = {}
+        self.refs = Refs(self.counts)
+        self.catalog: CatalogImport | None = None
+        self.offers: OffersImport | None = None
+        self.documents = None
+        self.counterparties = None
+        self.sections: list[str] = []
+        self.section = ""
+
+    def _catalog(self) -> CatalogImport:
+        if self.catalog is None:
+            self.catalog = CatalogImport(now=self.now, counts=self.counts, refs=self.refs)
+        return self.catalog
+
+    def _offers(self) -> OffersImport:
+        if self.offers is None:
+            self.offers = OffersImport(now=self.now, counts=self.counts, refs=self.refs)
+        return self.offers
+
+    def run(self, path: Path) -> dict:
+        if self.stream in JSON_STREAMS:
+            from .jsonformat import import_json
+
+            import_json(stream=self.stream, path=path, now=self.now, counts=self.counts)
+            return self.counts
+        n = 0
+        for kind, data in reader.read(path):
+            self._dispatch(kind, data)
+            n += 1
+            if self.progress and n % 20000 == 0:
+                self.progress(n)
+        if not self.sections:
+            raise ExchangeError("the file holds no CommerceML section (Классификатор, Каталог, ПакетПредложений, "
+                                "Контрагенты or Документ)")
+        for part in (self.catalog, self.offers, self.counterparties, self.documents):
+            if part is not None:
+                part.finish()
+        return self.counts
+
+    def _allow(self, section: str, line) -> None:
+        allowed = STREAM_SECTIONS.get(self.stream, set())
+        if section not in allowed:
+            raise ExchangeError(f"a {section} section does not belong to the {self.stream} stream", f"line {line}")
+        self.sections.append(section)
+        self.section = section
+
+    def _dispatch(self, kind: str, data) -> None:
+        if kind == "package":
+            self._allow(data["section"], data["line"])
+            if data["section"] == "Каталог":
+                self._catalog().partial = data["partial"]
+                self._catalog().has_catalog = True
+            elif data["section"] in ("ПакетПредложений", "ИзмененияПакетаПредложений"):
+                self._offers().partial = data["partial"] or data["section"] == "ИзмененияПакетаПредложений"
+            return
+        if kind == "partial":
+            target = self.catalog if self.section == "Каталог" else self.offers
+            if target is not None:
+                target.partial = data
+        elif kind == "groups":
+            self._catalog().groups(data)
+        elif kind == "property":
+            self._catalog().property(data)
+        elif kind == "product":
+            self._catalog().product(data)
+        elif kind == "price_type":
+            self._offers().price_type(data)
+        elif kind == "warehouse":
+            self._offers().warehouse(data)
+        elif kind == "offer":
+            self._offers().offer(data)
+        elif kind == "counterparty":
+            self._counterparties().counterparty(data)
+        elif kind == "document":
+            if "Документ" not in self.sections:
+                self._allow("Документ", data.sourceline)
+            self._documents().document(data)
+
+    def _counterparties(self):
+        if self.counterparties is None:
+            from .importers.counterparties import CounterpartyImport
+
+            self.counterparties = CounterpartyImport(now=self.now, counts=self.counts, refs=self.refs)
+        return self.counterparties
+
+    def _documents(self):
+        if self.documents is None:
+            from .importers.documents import DocumentImport
+
+            self.documents = DocumentImport(now=self.now, counts=self.counts)
+        return self.documents
+
+
+def counts_json(counts: dict) -> str:
+    return json.dumps(counts, ensure_ascii=False, sort_keys=True)
