@@ -52,10 +52,8 @@ class FileImport:
 
             import_json(stream=self.stream, path=path, now=self.now, counts=self.counts)
             return self.counts
-        n = 0
-        for kind, data in reader.read(path):
+        for n, (kind, data) in enumerate(reader.read(path), start=1):
             self._dispatch(kind, data)
-            n += 1
             if self.progress and n % 20000 == 0:
                 self.progress(n)
         if not self.sections:

@@ -103,7 +103,8 @@ def _on_end(name: str, el):
     elif name == "Предложение" and parent_name == "Предложения":
         yield "offer", parse_offer(el)
         drop_done(el)
-    elif name == "Контрагент" and parent_name == "Контрагенты" and local(parent.getparent()) == "КоммерческаяИнформация":
+    elif name == "Контрагент" and parent_name == "Контрагенты" and \
+            local(parent.getparent()) == "КоммерческаяИнформация":
         yield "counterparty", el
         drop_done(el)
     elif name == "Документ" and parent_name in ("КоммерческаяИнформация", "Контейнер"):

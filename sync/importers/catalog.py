@@ -12,7 +12,7 @@ from .refs import Refs
 
 
 def _slug(prefix: str, erp_id: str) -> str:
-    return f"{prefix}-{hashlib.sha1(erp_id.encode()).hexdigest()[:16]}"
+    return f"{prefix}-{hashlib.sha256(erp_id.encode()).hexdigest()[:16]}"
 
 
 class CatalogImport:

@@ -40,8 +40,8 @@ class OffersImport:
     def __init__(self, *, now, counts: dict, refs: Refs):
         self.now, self.counts, self.refs = now, counts, refs
         self.partial = False
-        self.price_types = {erp: cur for erp, cur in PriceType.objects.exclude(erp_id=None)
-                            .values_list("erp_id", "currency_id")}
+        self.price_types = dict(PriceType.objects.exclude(erp_id=None)
+                            .values_list("erp_id", "currency_id"))
         self.warehouses = set(Warehouse.objects.exclude(erp_id=None).values_list("erp_id", flat=True))
         self.offers = bulk.Stage("sync_stage_offer", [("erp_id", "varchar(200)"), ("sku", "varchar(200)"),
                                                        ("name", "text"), ("unit_code", "varchar(20)")])

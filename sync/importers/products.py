@@ -75,7 +75,8 @@ def merge_property_links(counts: dict) -> int:
 def deactivate_unlisted(*, now, counts: dict) -> int:
     """A full catalog: products of the ERP it does not list become inactive (never deleted)."""
     n = bulk.execute(f"UPDATE {P} SET is_active = %s, updated_at = %s WHERE is_active AND erp_id IS NOT NULL "
-                     "AND erp_id NOT LIKE '%%#%%' AND erp_id NOT IN (SELECT erp_id FROM sync_stage_product)", [False, now])
+                     "AND erp_id NOT LIKE '%%#%%' AND erp_id NOT IN (SELECT erp_id FROM sync_stage_product)",
+                     [False, now])
     _note(counts, "products", "deactivated_not_in_full_catalog", n)
     return n
 

@@ -55,7 +55,8 @@ class Refs:
         key = code or UNIT_CODES.get(short.lower()) or (short[:10] if short else "796")
         unit = self._units.get(key)
         if unit is None:
-            unit = Unit.objects.create(code=key, short_name=(short or full or key)[:20], name=(full or short or key)[:100])
+            unit = Unit.objects.create(code=key, short_name=(short or full or key)[:20],
+                                       name=(full or short or key)[:100])
             self._units[key] = unit
             _tick(self.counts, "units", "created")
         return unit
