@@ -3,7 +3,7 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 
 from accounts.models import BankAccount, Client, ContractRequest, LegalEntity, Notification, User
-from tests.accounts.factories import registration_data, region_with_manager
+from tests.accounts.factories import region_with_manager, registration_data
 from tests.factories import LegalEntityFactory
 
 pytestmark = pytest.mark.django_db
