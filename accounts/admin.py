@@ -45,8 +45,7 @@ class ClientUserInline(admin.TabularInline):
 class ClientAdmin(ClientRegistrationAdminMixin, GuardedModelAdminMixin, admin.ModelAdmin):
     """Clients and pending registrations (filter by status); approve/reject are list actions."""
 
-    list_display = ["name", "region", "status", "applicant", "applicant_confirmed", "manager", "price_type",
-                    "created_at"]
+    list_display = ["name", "region", "status", "applicant", "applicant_confirmed", "manager", "created_at"]
     list_filter = ["status", ("region", admin.RelatedOnlyFieldListFilter), ("created_at", admin.DateFieldListFilter)]
     search_fields = ["name", "erp_id", "legal_entities__inn", "users__email"]
     list_select_related = ["region", "manager", "price_type"]
