@@ -108,6 +108,7 @@ class Client(models.Model):
     buyers_see_all_orders = models.BooleanField(
         _("buyers see colleagues' orders"),
         default=False,
+        db_default=False,  # bulk writers (seed_demo's COPY, ERP importers) may leave the column out
         help_text=_("When set, buyers see every order of the company, not only their own."),
     )
     rejection_reason = models.TextField(_("rejection reason"), blank=True)

@@ -24,6 +24,7 @@ from .offers import create_assortments, create_prices, create_stock
 from .orders import create_orders
 from .products import create_products
 from .reference import create_reference
+from .registrations import create_registration_workflow
 from .users import (
     ADMIN_EMAIL,
     DEMO_PASSWORD,
@@ -125,6 +126,7 @@ def _seed(ctx: SeedContext, products: int, clients: int) -> None:
         create_contracts(ctx, infos)
         create_balances(ctx, infos)
         users = create_client_users(ctx, infos, password_hash)
+        create_registration_workflow(ctx, infos, users)
         prices = create_client_prices(ctx, infos, catalog)
     with ctx.step("order history"):
         create_orders(ctx, catalog, infos, users, prices, assortments)
