@@ -1,6 +1,7 @@
 """Products, categories, units, currencies, price types, prices and stock."""
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -179,6 +180,9 @@ class Product(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    #: Full-text document (Russian configuration) over name, SKU, brand, property values and
+    #: description; kept by `catalog.services.product_search_refresh`, GIN-indexed (migration 0002).
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("product")
@@ -187,6 +191,7 @@ class Product(models.Model):
         indexes = [
             models.Index(fields=["category", "is_active"]),
             models.Index(fields=["-created_at"]),
+            models.Index(fields=["name", "id"], name="catalog_product_name_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(multiplicity__gt=0), name="product_multiplicity_positive"),

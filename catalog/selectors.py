@@ -1,8 +1,49 @@
 """Reads of the catalog app: what a user may see, with its relations already loaded."""
 
-from django.db.models import Q, QuerySet
+import hashlib
+from dataclasses import dataclass
 
-from .models import Category, Product
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
+
+from accounts.models import Client, Region
+from accounts.roles import Action, user_can
+
+from .models import Category, Product, ProductMedia, Review, Stock
+from .pricing import PricingContext, pricing_context
+
+
+@dataclass
+class Viewer:
+    """Who looks at the catalog: the client (region loaded), the stock region, the pricing context."""
+
+    user: object
+    client: Client | None
+    region_id: int | None
+    pricing: PricingContext | None
+    sees_prices: bool
+    can_order: bool
+
+
+def catalog_viewer(*, user) -> Viewer:
+    """The viewer of a request, in one query for a client's user (client with its region).
+
+    The loaded client is put on `user.client`, so the page shell does not load it again.
+    Guests see base prices and stock of the first active region only when PORTAL_GUEST_CATALOG
+    is on; supplier staff see the catalog without prices.
+    """
+    if user.is_authenticated and user.client_id:
+        client = Client.objects.select_related("region").get(pk=user.client_id)
+        user.client = client
+        sees_prices = user_can(user, Action.VIEW_PRICES)
+        return Viewer(user, client, client.region_id, pricing_context(client=client) if sees_prices else None,
+                      sees_prices, user_can(user, Action.USE_CART))
+    if not user.is_authenticated and settings.PORTAL_GUEST_CATALOG:
+        region = Region.objects.filter(is_active=True).order_by("pk").first()
+        if region is not None:
+            return Viewer(user, None, region.pk, pricing_context(client=None, region=region), True, False)
+    return Viewer(user, None, None, None, False, False)
 
 
 def visible_products(*, user) -> QuerySet[Product]:
@@ -17,31 +58,117 @@ def visible_products(*, user) -> QuerySet[Product]:
     return products
 
 
-def product_list(*, user, category: Category | None = None, query: str = "") -> QuerySet[Product]:
-    """The catalog listing: visible products of a category subtree, with unit and category.
+def first_image_subquery() -> Subquery:
+    """The file of a product's first image, as an annotation (no query per row)."""
+    images = ProductMedia.objects.filter(product=OuterRef("pk"), kind=ProductMedia.Kind.IMAGE).exclude(file="")
+    return Subquery(images.order_by("position", "pk").values("file")[:1])
 
-    `query` is the header search box: a substring of the name or the beginning of the SKU
-    (full-text search replaces it later).
+
+def in_stock_filter(*, region_id: int) -> Exists:
+    return Exists(Stock.objects.filter(product=OuterRef("pk"), quantity__gt=0, warehouse__region_id=region_id,
+                                       warehouse__is_active=True))
+
+
+def with_list_price(products: QuerySet[Product], pricing: PricingContext, converted: bool = False) -> QuerySet[Product]:
+    """Annotate `list_amount` (raw price of the effective price type, for sorting) and, when
+    `converted`, `list_price` (in the shown currency and adjusted, for the price range).
+
+    Individual prices are left out here: they are few, and sorting by them would cost a join
+    over the whole catalog; sorting by price is therefore by the price type's price, an
+    approximation for products with an individual price. Rows show the exact price from the
+    pricing strategy.
     """
-    products = visible_products(user=user).select_related("base_unit", "category")
-    if category is not None:
-        products = products.filter(category__path__startswith=category.path)
-    if query:
-        products = products.filter(Q(name__icontains=query) | Q(sku__istartswith=query))
-    return products.order_by("name", "pk")
+    type_id = pricing.effective_price_type_id
+    if "list_amount" not in products.query.annotations:
+        products = products.annotate(
+            list_row=FilteredRelation("prices", condition=Q(prices__price_type_id=type_id)),
+            list_amount=F("list_row__amount"),
+        )
+    if not converted or "list_price" in products.query.annotations:
+        return products
+    factor = 1
+    if not pricing.contract_price_type_id and not pricing.client_price_type_id:
+        factor = pricing.coefficient * (100 - pricing.discount_percent) / 100
+    return products.annotate(
+        list_price=F("list_row__amount") * F("list_row__currency__rate") / pricing.currency_rate * factor)
 
 
-def category_roots() -> QuerySet[Category]:
-    """Top-level active categories, for the navigation."""
-    return Category.objects.filter(is_active=True, parent__isnull=True).order_by("position", "name")
+def stock_total_subquery(*, region_id: int) -> Subquery:
+    rows = Stock.objects.filter(product=OuterRef("pk"), warehouse__region_id=region_id, warehouse__is_active=True)
+    return Subquery(rows.values("product").annotate(total=Sum("quantity")).values("total")[:1])
 
 
-def category_children(*, category: Category) -> QuerySet[Category]:
-    return category.children.filter(is_active=True).order_by("position", "name")
+def category_tree() -> list[Category]:
+    """All active categories in tree order, in one query (they are hundreds to a few thousand)."""
+    return list(Category.objects.filter(is_active=True).only("pk", "parent_id", "name", "slug", "path", "depth",
+                                                              "position").order_by("path"))
 
 
-def category_ancestors(*, category: Category) -> list[Category]:
-    """Breadcrumbs from the root down to the category's parent, in one query."""
-    ids = [int(part) for part in category.path.split(".") if part][:-1]
-    by_id = Category.objects.in_bulk(ids)
-    return [by_id[pk] for pk in ids if pk in by_id]
+def published_reviews(*, product: Product) -> QuerySet[Review]:
+    return product.reviews.filter(status=Review.Status.PUBLISHED).select_related("author__client")
+
+
+@dataclass
+class FacetValue:
+    pk: int
+    value: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    slug: str
+    name: str
+    values: list[FacetValue]
+
+
+FACET_CACHE_SECONDS = 600
+
+
+def facet_counts_cached(*, products: QuerySet[Product], selected: set[int], key: str) -> list[Facet]:
+    """`facet_counts`, kept in the cache (Redis) for FACET_CACHE_SECONDS per listing state and region.
+
+    Counting property values over a whole 100,000-product catalog takes a few hundred
+    milliseconds; the counts are the same for every client of a region and a few minutes of
+    lag in a count is harmless (the rows themselves are always live).
+    """
+    cache_key = "catalog:facets:" + hashlib.sha256(key.encode()).hexdigest()
+    facets = cache.get(cache_key)
+    if facets is None:
+        facets = facet_counts(products=products, selected=selected)
+        cache.set(cache_key, facets, FACET_CACHE_SECONDS)
+    return facets
+
+
+def count_cached(*, products: QuerySet[Product], key: str) -> int:
+    """The number of products of a listing state, cached like its facets (a count over 100,000 rows is slow)."""
+    cache_key = "catalog:count:" + hashlib.sha256(key.encode()).hexdigest()
+    count = cache.get(cache_key)
+    if count is None:
+        count = products.count()
+        cache.set(cache_key, count, FACET_CACHE_SECONDS)
+    return count
+
+
+def facet_counts(*, products: QuerySet[Product], selected: set[int], limit: int = 12) -> list[Facet]:
+    """Facets of the filtered products: per property, its values with product counts, in one query.
+
+    A property shows its `limit` most frequent values and every selected one.
+    """
+    through = Product.property_values.through
+    rows = (
+        through.objects.filter(product_id__in=products.order_by().values("pk"),
+                               propertyvalue__property__is_facet=True)
+        .values_list("propertyvalue__property__slug", "propertyvalue__property__name", "propertyvalue_id",
+                     "propertyvalue__value", "propertyvalue__property__position")
+        .annotate(count=Count("id"))
+        .order_by("propertyvalue__property__position", "propertyvalue__property__name", "-count",
+                  "propertyvalue__value")
+    )
+    facets: dict[str, Facet] = {}
+    for slug, name, pk, value, _position, count in rows:
+        facet = facets.setdefault(slug, Facet(slug, name, []))
+        if len(facet.values) < limit or pk in selected:
+            facet.values.append(FacetValue(pk, value, count, pk in selected))
+    return [facet for facet in facets.values() if len(facet.values) > 1 or facet.values[0].selected]

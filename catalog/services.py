@@ -1,8 +1,13 @@
 """Writes of the catalog app."""
 
-from django.db import transaction
+from collections.abc import Iterable
 
-from .models import Category
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Category, Product, Review
 
 
 @transaction.atomic
@@ -37,3 +42,69 @@ def category_rebuild_tree() -> int:
             changed.append(node)
     Category.objects.bulk_update(changed, ["path", "depth"], batch_size=1000)
     return len(changed)
+
+
+#: The full-text document of a product: name, SKU and brand weigh most, then property values
+#: (brand, material, size, ... as the ERP sends them), then the description.
+_SEARCH_DOCUMENT_SQL = """
+UPDATE catalog_product AS p SET search_vector =
+    setweight(to_tsvector('russian', p.name || ' ' || p.sku || ' ' || p.brand), 'A')
+    || setweight(to_tsvector('russian', coalesce(v.words, '')), 'B')
+    || setweight(to_tsvector('russian', p.description), 'C')
+FROM catalog_product AS d LEFT JOIN (
+    SELECT pv.product_id, string_agg(value.value, ' ') AS words
+    FROM catalog_product_property_values AS pv JOIN catalog_propertyvalue AS value ON value.id = pv.propertyvalue_id
+    {where_values}
+    GROUP BY pv.product_id
+) AS v ON v.product_id = d.id
+WHERE d.id = p.id {where_products}
+"""
+
+
+@transaction.atomic
+def product_search_refresh(*, product_ids: Iterable[int] | None = None) -> int:
+    """Recompute the stored search document of the given products (all when None); return how many.
+
+    Importers and `seed_demo` call it after writing products or their property values. On
+    databases other than PostgreSQL there is no search document (search uses icontains) and
+    nothing is done.
+    """
+    if connection.vendor != "postgresql":
+        return 0
+    with connection.cursor() as cursor:
+        # One grouped join (not a subquery per product): the seed runs this while indexes are dropped.
+        if product_ids is None:
+            cursor.execute(_SEARCH_DOCUMENT_SQL.format(where_values="", where_products=""))
+        else:
+            ids = list(product_ids)
+            sql = _SEARCH_DOCUMENT_SQL.format(where_values="WHERE pv.product_id = ANY(%s)",
+                                              where_products="AND p.id = ANY(%s)")
+            cursor.execute(sql, [ids, ids])
+        return cursor.rowcount
+
+
+@transaction.atomic
+def review_submit(*, user, product: Product, rating: int, text: str) -> Review:
+    """A client user's rating and review of a product, waiting for moderation (one per author and product).
+
+    A second review by the same author replaces the first and goes back to moderation.
+    Raises PermissionDenied for users without a client, ValidationError for a rating outside 1..5.
+    """
+    if not user.is_authenticated or not user.client_id:
+        raise PermissionDenied("only clients' users review products")
+    if rating not in range(1, 6):
+        raise ValidationError({"rating": _("Choose a rating from 1 to 5.")})
+    review, _created = Review.objects.update_or_create(
+        product=product, author=user,
+        defaults={"rating": rating, "text": text.strip()[:5000], "status": Review.Status.PENDING,
+                  "created_at": timezone.now()},
+    )
+    return review
+
+
+@transaction.atomic
+def review_moderate(*, reviews, status: str) -> int:
+    """Publish or reject reviews (admin action of supplier staff); return how many changed."""
+    if status not in (Review.Status.PUBLISHED, Review.Status.REJECTED):
+        raise ValueError(f"not a moderation outcome: {status}")
+    return reviews.exclude(status=status).update(status=status)

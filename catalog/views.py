@@ -1,28 +1,128 @@
+"""Catalog pages: listing (category, facets, search), typeahead, product page and its fragments."""
+
+from dataclasses import dataclass
+
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from . import selectors
-from .access import access_category, access_product_for_user
+from .access import access_product_for_user
+from .availability import Availability, availability_for
+from .filters import PAGE_SIZES, SORTS, filter_products, order_products, parse_listing
+from .models import Category, Product, ProductRelation
+from .pricing import ProductPrice, price_products
+from .search import search_products
 
-PAGE_SIZE = 24
+SUGGESTIONS = 8
 
 
+@dataclass
+class Row:
+    """A product as a listing shows it: the product, the client's price, the availability."""
+
+    product: Product
+    price: ProductPrice | None
+    stock: Availability | None
+
+    @property
+    def image_url(self) -> str:
+        image = getattr(self.product, "image", None)
+        return default_storage.url(image) if image else ""
+
+
+def rows_for(viewer: selectors.Viewer, products: list[Product], units: bool = False) -> list[Row]:
+    """Price and availability of the products for the viewer: two queries whatever their number."""
+    prices = price_products(viewer.pricing, products, units=units) if viewer.sees_prices else {}
+    stock = availability_for(region_id=viewer.region_id, products=products)
+    return [Row(product, prices.get(product.pk), stock.get(product.pk)) for product in products]
+
+
+def _category_nav(tree: list[Category], slug: str | None) -> tuple[Category | None, list[Category], list[Category]]:
+    """The current category, its ancestors and the categories to show in the navigation."""
+    if slug is None:
+        return None, [], [node for node in tree if node.parent_id is None]
+    by_slug = {node.slug: node for node in tree}
+    category = by_slug.get(slug)
+    if category is None:
+        raise Http404("no such category")
+    by_id = {node.pk: node for node in tree}
+    ancestor_ids = [int(part) for part in category.path.split(".") if part][:-1]
+    ancestors = [by_id[pk] for pk in ancestor_ids if pk in by_id]
+    children = [node for node in tree if node.parent_id == category.pk]
+    return category, ancestors, sorted(children, key=lambda node: (node.position, node.name))
+
+
+@require_GET
 def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    category = access_category(slug) if slug else None
-    query = request.GET.get("q", "").strip()[:200]
-    products = selectors.product_list(user=request.user, category=category, query=query)
-    page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
+    viewer = selectors.catalog_viewer(user=request.user)
+    tree = selectors.category_tree()
+    category, ancestors, subcategories = _category_nav(tree, slug)
+    state = parse_listing(request.GET, can_price=viewer.pricing is not None)
+    products = selectors.visible_products(user=request.user)
+    if category is not None:
+        # The subtree's ids from the tree already in memory: a join on `path` misleads the planner.
+        products = products.filter(category_id__in=[node.pk for node in tree if node.path.startswith(category.path)])
+    filtered = filter_products(products, state, viewer)
+    facets = selectors.facet_counts_cached(products=filtered, selected=state.selected_ids,
+                                           key=state.cache_key(category and category.pk, viewer))
+    ordered = order_products(filtered, state, viewer).select_related("base_unit").annotate(
+        image=selectors.first_image_subquery())
+    paginator = Paginator(ordered, state.per_page)
+    # The total, like the facets, comes from the cache (see selectors.facet_counts_cached).
+    paginator.count = selectors.count_cached(products=filtered, key=state.cache_key(category and category.pk, viewer))
+    page = paginator.get_page(state.page)
     context = {
-        "category": category,
-        "ancestors": selectors.category_ancestors(category=category) if category else [],
-        "subcategories": selectors.category_children(category=category) if category else selectors.category_roots(),
-        "page": page,
-        "query": query,
+        "category": category, "ancestors": ancestors, "subcategories": subcategories,
+        "page": page, "rows": rows_for(viewer, list(page.object_list)), "query": state.q, "state": state,
+        "facets": facets, "viewer": viewer, "sorts": SORTS, "page_sizes": PAGE_SIZES,
     }
-    return render(request, "catalog/product_list.html", context)
+    template = "catalog/product_list.html#results" if request.htmx and not request.htmx.boosted else (
+        "catalog/product_list.html")
+    return render(request, template, context)
 
 
+@require_GET
+def suggest(request: HttpRequest) -> HttpResponse:
+    """Typeahead under the header search box: SKU, name and the client's price of the best matches."""
+    viewer = selectors.catalog_viewer(user=request.user)
+    query = request.GET.get("q", "")
+    rows = []
+    if len(query.strip()) >= 2:
+        found = search_products(selectors.visible_products(user=request.user), query)
+        products = list(found.select_related("base_unit").order_by("-rank", "name", "pk")[:SUGGESTIONS])
+        prices = price_products(viewer.pricing, products) if viewer.sees_prices else {}
+        rows = [Row(product, prices.get(product.pk), None) for product in products]
+    return render(request, "catalog/partials/_suggestions.html", {"rows": rows, "query": query.strip()})
+
+
+@require_GET
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = selectors.catalog_viewer(user=request.user)
     product = access_product_for_user(request.user, pk)
-    return render(request, "catalog/product_detail.html", {"product": product})
+    row = rows_for(viewer, [product], units=True)[0]
+    units = [(item, row.price.per_unit.get(item.unit_id) if row.price else None) for item in product.units.all()]
+    return render(request, "catalog/product_detail.html", {
+        "product": product, "row": row, "units": units, "viewer": viewer,
+        "media": list(product.media.all()),
+    })
+
+
+@require_GET
+def product_related(request: HttpRequest, pk: int) -> HttpResponse:
+    """Related, cross-sell and up-sell products of a product the viewer may see (loaded by htmx)."""
+    viewer = selectors.catalog_viewer(user=request.user)
+    product = access_product_for_user(request.user, pk)
+    visible = selectors.visible_products(user=request.user)
+    relations = list(
+        ProductRelation.objects.filter(product=product, related__in=visible)
+        .select_related("related__base_unit").order_by("kind", "position", "pk")
+    )
+    rows = rows_for(viewer, [relation.related for relation in relations])
+    groups: dict[str, list[Row]] = {}
+    for relation, row in zip(relations, rows, strict=True):
+        groups.setdefault(relation.get_kind_display(), []).append(row)
+    return render(request, "catalog/partials/_related.html", {"product": product, "groups": groups,
+                                                               "viewer": viewer})

@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from catalog.models import Product, ProductUnit
+from catalog.services import product_search_refresh
 
 from .names import UNIT_SHORT, ProductDraft, generate_products
 from .reference import Reference
@@ -85,6 +86,8 @@ def create_products(ctx: SeedContext, ref: Reference, count: int) -> Catalog:
     with ctx.step("alternative units and property links"):
         _create_units(ctx, ref, catalog)
         _create_links(ctx, ref, catalog)
+    with ctx.step("search documents"):
+        product_search_refresh()
     return catalog
 
 

@@ -1,0 +1,114 @@
+"""Availability of many products in a region's warehouses, in one query.
+
+Status rules (tests/catalog/test_availability.py):
+- "in stock" when the region holds at least LOW_STOCK_STEPS order steps (multiplicity) in total;
+- "low" when it holds something, but less;
+- "on order, expected DD.MM" when it holds nothing and the ERP gave an arrival date today or later
+  (the earliest one is shown);
+- "out of stock" otherwise.
+
+`confirmed_at` is the OLDEST confirmation among the product's stock rows of the region (shown as
+"stock as of 14:05"), so one warehouse the ERP has not reported for a while is not hidden by
+fresher ones; it is `stale` when older than PORTAL_STOCK_STALE_MINUTES.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Stock
+
+LOW_STOCK_STEPS = 5
+
+
+class StockStatus(StrEnum):
+    IN_STOCK = "in_stock"
+    LOW = "low"
+    ON_ORDER = "on_order"
+    OUT_OF_STOCK = "out_of_stock"
+
+
+STATUS_LABELS = {
+    StockStatus.IN_STOCK: _("In stock"),
+    StockStatus.LOW: _("Low stock"),
+    StockStatus.ON_ORDER: _("On order"),
+    StockStatus.OUT_OF_STOCK: _("Out of stock"),
+}
+
+
+@dataclass(frozen=True)
+class WarehouseStock:
+    warehouse_id: int
+    warehouse: str
+    quantity: Decimal
+    confirmed_at: datetime
+    expected_on: date | None
+    expected_quantity: Decimal | None
+
+
+@dataclass
+class Availability:
+    """Stock of one product in the region: per warehouse, total, status, age."""
+
+    warehouses: list[WarehouseStock] = field(default_factory=list)
+    total: Decimal = Decimal(0)
+    status: StockStatus = StockStatus.OUT_OF_STOCK
+    expected_on: date | None = None
+    confirmed_at: datetime | None = None
+    stale: bool = False
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+def availability_for(*, region_id: int | None, products, now: datetime | None = None) -> dict[int, Availability]:
+    """Availability of `products` (Product objects, for their multiplicity) in the region's active warehouses.
+
+    Without a region (staff, guests when PORTAL_GUEST_CATALOG is off) the result is empty.
+    """
+    products = list(products)
+    if region_id is None or not products:
+        return {}
+    now = now or timezone.now()
+    rows: dict[int, list[WarehouseStock]] = {}
+    stock = (
+        Stock.objects.filter(product_id__in=[p.pk for p in products], warehouse__region_id=region_id,
+                             warehouse__is_active=True)
+        .order_by("warehouse__position", "warehouse__name", "warehouse_id")
+        .values_list("product_id", "warehouse_id", "warehouse__name", "quantity", "confirmed_at", "expected_on",
+                     "expected_quantity")
+    )
+    for product_id, *values in stock:
+        rows.setdefault(product_id, []).append(WarehouseStock(*values))
+    return {product.pk: summarize(rows.get(product.pk, []), product.multiplicity, now) for product in products}
+
+
+def summarize(warehouses: list[WarehouseStock], multiplicity: Decimal, now: datetime) -> Availability:
+    """The status of one product from its warehouse rows (the rules of the module docstring)."""
+    total = sum((row.quantity for row in warehouses), Decimal(0))
+    today = timezone.localdate(now)
+    expected = [row.expected_on for row in warehouses if row.expected_on and row.expected_on >= today]
+    if total >= multiplicity * LOW_STOCK_STEPS:
+        status = StockStatus.IN_STOCK
+    elif total > 0:
+        status = StockStatus.LOW
+    elif expected:
+        status = StockStatus.ON_ORDER
+    else:
+        status = StockStatus.OUT_OF_STOCK
+    confirmed_at = min((row.confirmed_at for row in warehouses), default=None)
+    stale_after = timedelta(minutes=settings.PORTAL_STOCK_STALE_MINUTES)
+    return Availability(
+        warehouses=warehouses,
+        total=total,
+        status=status,
+        expected_on=min(expected) if expected else None,
+        confirmed_at=confirmed_at,
+        stale=confirmed_at is not None and now - confirmed_at > stale_after,
+    )

@@ -1,0 +1,121 @@
+"""The state of a catalog listing (search, facets, stock, price range, sorting, paging) from its URL.
+
+Every parameter is optional and bad values fall back to defaults instead of failing, because
+listing URLs are bookmarked and shared: `q`, `f=<property slug>:<value id>` (repeatable; values
+of one property are OR-ed, properties AND-ed), `stock=1`, `price_min`, `price_max`, `sort`,
+`page`, `per_page`.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from .models import Product
+from .search import normalize_query, search_products
+from .selectors import Viewer, in_stock_filter, stock_total_subquery, with_list_price
+
+PAGE_SIZES = (24, 48, 100)
+SORTS = {
+    "relevance": _("Relevance"),
+    "name": _("Name"),
+    "price": _("Price: low to high"),
+    "-price": _("Price: high to low"),
+    "stock": _("Stock"),
+    "new": _("Newest"),
+}
+MAX_FACET_VALUES = 50
+
+
+@dataclass
+class ListingState:
+    q: str = ""
+    values: dict[str, set[int]] = field(default_factory=dict)
+    in_stock: bool = False
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    sort: str = "name"
+    page: str = "1"
+    per_page: int = PAGE_SIZES[0]
+
+    @property
+    def selected_ids(self) -> set[int]:
+        return {pk for ids in self.values.values() for pk in ids}
+
+    def cache_key(self, category_id: int | None, viewer: Viewer) -> str:
+        values = ",".join(f"{slug}:{pk}" for slug in sorted(self.values) for pk in sorted(self.values[slug]))
+        return f"{category_id}|{self.q}|{values}|{self.in_stock}|{self.price_min}|{self.price_max}|{viewer_key(viewer)}"
+
+
+def viewer_key(viewer: Viewer) -> str:
+    pricing = viewer.pricing
+    restricted = viewer.client is not None and viewer.client.region.assortment_restricted
+    return f"{viewer.region_id}|{restricted}|{pricing and (pricing.effective_price_type_id, pricing.currency)}"
+
+
+def _decimal(raw: str | None) -> Decimal | None:
+    try:
+        value = Decimal((raw or "").replace(",", ".").replace(" ", ""))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() and value >= 0 else None
+
+
+def parse_listing(params: QueryDict, *, can_price: bool) -> ListingState:
+    state = ListingState(q=normalize_query(params.get("q", "")))
+    for raw in params.getlist("f")[:MAX_FACET_VALUES]:
+        slug, _sep, pk = raw.partition(":")
+        if slug and pk.isdigit():
+            state.values.setdefault(slug, set()).add(int(pk))
+    state.in_stock = params.get("stock") == "1"
+    if can_price:
+        state.price_min, state.price_max = _decimal(params.get("price_min")), _decimal(params.get("price_max"))
+    default_sort = "relevance" if state.q else "name"
+    state.sort = params.get("sort", default_sort)
+    if state.sort not in SORTS or (state.sort == "relevance" and not state.q):
+        state.sort = default_sort
+    if state.sort in ("price", "-price") and not can_price:
+        state.sort = default_sort
+    state.page = params.get("page", "1")
+    per_page = params.get("per_page", "")
+    state.per_page = int(per_page) if per_page.isdigit() and int(per_page) in PAGE_SIZES else PAGE_SIZES[0]
+    return state
+
+
+def filter_products(products: QuerySet[Product], state: ListingState, viewer: Viewer) -> QuerySet[Product]:
+    """Apply search, facets, stock and price range (no ordering)."""
+    if state.q:
+        products = search_products(products, state.q)
+    through = Product.property_values.through
+    for ids in state.values.values():
+        products = products.filter(
+            Exists(through.objects.filter(product_id=OuterRef("pk"), propertyvalue_id__in=ids)))
+    if state.in_stock and viewer.region_id:
+        products = products.filter(in_stock_filter(region_id=viewer.region_id))
+    if viewer.pricing and (state.price_min is not None or state.price_max is not None):
+        products = with_list_price(products, viewer.pricing, converted=True)
+        if state.price_min is not None:
+            products = products.filter(list_price__gte=state.price_min)
+        if state.price_max is not None:
+            products = products.filter(list_price__lte=state.price_max)
+    return products
+
+
+def order_products(products: QuerySet[Product], state: ListingState, viewer: Viewer) -> QuerySet[Product]:
+    """Sort: relevance, name, price (the effective price type's price; see `with_list_price`),
+    stock (total in the region, most first), newest. Ties by id, so pages never overlap."""
+    if state.sort == "relevance" and state.q:
+        return products.order_by("-rank", "name", "pk")
+    if state.sort in ("price", "-price") and viewer.pricing:
+        products = with_list_price(products, viewer.pricing)
+        amount = F("list_amount").asc(nulls_last=True) if state.sort == "price" else F("list_amount").desc(
+            nulls_last=True)
+        return products.order_by(amount, "pk")
+    if state.sort == "stock" and viewer.region_id:
+        total = stock_total_subquery(region_id=viewer.region_id)
+        return products.annotate(stock_total=total).order_by(F("stock_total").desc(nulls_last=True), "name", "pk")
+    if state.sort == "new":
+        return products.order_by("-created_at", "-pk")
+    return products.order_by("name", "pk")

@@ -1,0 +1,217 @@
+"""The pricing strategy: what a client pays for many products, in a constant number of queries.
+
+Rules, first match wins (every rule is one row of tests/catalog/test_pricing.py):
+
+1. an individual price of the client under the chosen contract;
+2. an individual price of the client for any contract (contract empty);
+3. the contract's price type (when the contract has one: prices differ by contract);
+4. the client's own price type;
+5. the region's base price type, multiplied by the client's dealer coefficient and reduced by
+   the client's discount (a negative discount is a markup);
+6. otherwise the price is "on request" (цена по запросу): shown as such, not sold online.
+
+Expired individual prices (`valid_until` in the past) are ignored. Amounts stored in a foreign
+or internal currency are converted at the supplier's rate (Currency.rate, units of the base
+currency for one unit) into the currency shown — the contract's currency when the contract has
+a real one, else PORTAL_DEFAULT_CURRENCY — and rounded to kopecks half-up. A price per
+alternative unit is the rounded unit price times the unit's coefficient, rounded again, so it
+always equals what a cart line of that many base units costs.
+"""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from django.conf import settings
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import ClientPrice, Price
+
+KOPECK = Decimal("0.01")
+HUNDRED = Decimal(100)
+_INDIVIDUAL_CONTRACT = -2  # markers of individual prices in the one union query
+_INDIVIDUAL_CLIENT = -1
+
+
+class PriceSource(StrEnum):
+    INDIVIDUAL = "individual"
+    CONTRACT_PRICE_TYPE = "contract_price_type"
+    CLIENT_PRICE_TYPE = "client_price_type"
+    REGION_BASE = "region_base"
+    ON_REQUEST = "on_request"
+
+
+SOURCE_LABELS = {
+    PriceSource.INDIVIDUAL: _("Individual price"),
+    PriceSource.CONTRACT_PRICE_TYPE: _("Contract price"),
+    PriceSource.CLIENT_PRICE_TYPE: _("Your price type"),
+    PriceSource.REGION_BASE: _("Regional price"),
+    PriceSource.ON_REQUEST: _("Price on request"),
+}
+
+
+def round_money(amount: Decimal) -> Decimal:
+    """Round to kopecks, half-up (0.005 → 0.01)."""
+    return amount.quantize(KOPECK, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class PricingContext:
+    """Who is priced: the client's price types, discount and coefficient, and the shown currency.
+
+    Build it with `pricing_context(client=..., contract=...)`; `client=None` with a region base
+    price type is the guest view (PORTAL_GUEST_CATALOG), with no adjustment.
+    """
+
+    client_id: int | None
+    contract_id: int | None
+    contract_price_type_id: int | None
+    client_price_type_id: int | None
+    base_price_type_id: int | None
+    discount_percent: Decimal = Decimal(0)
+    coefficient: Decimal = Decimal(1)
+    currency: str = "RUB"
+    currency_rate: Decimal = Decimal(1)
+
+    @property
+    def effective_price_type_id(self) -> int | None:
+        """The price type the client's prices come from, individual prices aside (used to sort by price)."""
+        return self.contract_price_type_id or self.client_price_type_id or self.base_price_type_id
+
+
+@dataclass(frozen=True)
+class ProductPrice:
+    """The price of one product for a client, per base unit, in the shown currency."""
+
+    amount: Decimal | None
+    currency: str
+    source: PriceSource
+    per_unit: dict[int, Decimal] = field(default_factory=dict)  # alternative unit id → price of one
+
+    @property
+    def on_request(self) -> bool:
+        return self.amount is None
+
+    @property
+    def source_label(self) -> str:
+        return SOURCE_LABELS[self.source]
+
+    def for_coefficient(self, coefficient: Decimal) -> Decimal | None:
+        """Price of `coefficient` base units (an alternative unit), rounded to kopecks."""
+        return None if self.amount is None else round_money(self.amount * coefficient)
+
+
+def pricing_context(*, client, contract=None, region=None) -> PricingContext | None:
+    """The pricing context of a client (with `region` loaded) and optional contract (with `currency`).
+
+    For a guest pass `client=None` and the region whose base prices guests see. Returns None
+    when nobody is priced (no client and no region). Raises ValueError for a contract of
+    another client.
+    """
+    if client is None:
+        if region is None:
+            return None
+        return PricingContext(None, None, None, None, region.base_price_type_id,
+                              currency=settings.PORTAL_DEFAULT_CURRENCY)
+    currency, rate = settings.PORTAL_DEFAULT_CURRENCY, Decimal(1)
+    if contract is not None:
+        if contract.legal_entity.client_id != client.pk:
+            raise ValueError(f"contract {contract.pk} is not a contract of client {client.pk}")
+        if not contract.currency.is_internal:
+            currency, rate = contract.currency.code, contract.currency.rate
+    return PricingContext(
+        client_id=client.pk,
+        contract_id=contract.pk if contract else None,
+        contract_price_type_id=contract.price_type_id if contract else None,
+        client_price_type_id=client.price_type_id,
+        base_price_type_id=client.region.base_price_type_id,
+        discount_percent=client.discount_percent,
+        coefficient=client.price_coefficient,
+        currency=currency,
+        currency_rate=rate,
+    )
+
+
+def price_products(context: PricingContext | None, products, units: bool = False) -> dict[int, ProductPrice]:
+    """Prices of `products` (Product objects or ids) for the context, in one query.
+
+    With `units=True` the products' prefetched `units` (ProductUnit) are priced too, into
+    `per_unit`. Without a context every product is "on request" (nobody to price for).
+    """
+    products = list(products)
+    ids = [getattr(product, "pk", product) for product in products]
+    if context is None:
+        return {pk: ProductPrice(None, settings.PORTAL_DEFAULT_CURRENCY, PriceSource.ON_REQUEST) for pk in ids}
+    candidates = _candidates(context, ids)
+    result = {}
+    for product in products:
+        pk = getattr(product, "pk", product)
+        price = _resolve(context, candidates.get(pk, {}))
+        if units and price.amount is not None and not isinstance(product, int):
+            price.per_unit.update({item.unit_id: price.for_coefficient(item.coefficient)
+                                   for item in product.units.all()})
+        result[pk] = price
+    return result
+
+
+def _candidates(context: PricingContext, ids: list[int]) -> dict[int, dict[int, tuple[Decimal, Decimal]]]:
+    """product id → {price type id or individual marker: (amount, currency rate)}, one UNION query."""
+    if not ids:
+        return {}
+    type_ids = {context.contract_price_type_id, context.client_price_type_id, context.base_price_type_id} - {None}
+    columns = ("product_id", "source", "amount", "currency__rate")
+    queries = []
+    if type_ids:
+        queries.append(
+            Price.objects.filter(product_id__in=ids, price_type_id__in=type_ids)
+            .annotate(source=F("price_type_id"))
+            .values_list(*columns)
+        )
+    if context.client_id:
+        contract_q = Q(contract__isnull=True)
+        if context.contract_id:
+            contract_q |= Q(contract_id=context.contract_id)
+        queries.append(
+            ClientPrice.objects.filter(client_id=context.client_id, product_id__in=ids)
+            .filter(contract_q)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=timezone.localdate()))
+            .annotate(source=_individual_marker())
+            .values_list(*columns)
+        )
+    if not queries:
+        return {}
+    rows = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
+    found: dict[int, dict[int, tuple[Decimal, Decimal]]] = {}
+    for product_id, source, amount, rate in rows:
+        found.setdefault(product_id, {})[source] = (amount, rate)
+    return found
+
+
+def _individual_marker() -> Case:
+    return Case(
+        When(contract__isnull=True, then=Value(_INDIVIDUAL_CLIENT)),
+        default=Value(_INDIVIDUAL_CONTRACT),
+        output_field=IntegerField(),
+    )
+
+
+def _resolve(context: PricingContext, found: dict[int, tuple[Decimal, Decimal]]) -> ProductPrice:
+    """Apply the rules in order to one product's candidate prices."""
+    ordered = (
+        (_INDIVIDUAL_CONTRACT, PriceSource.INDIVIDUAL),
+        (_INDIVIDUAL_CLIENT, PriceSource.INDIVIDUAL),
+        (context.contract_price_type_id, PriceSource.CONTRACT_PRICE_TYPE),
+        (context.client_price_type_id, PriceSource.CLIENT_PRICE_TYPE),
+        (context.base_price_type_id, PriceSource.REGION_BASE),
+    )
+    for key, source in ordered:
+        if key is None or key not in found:
+            continue
+        amount, rate = found[key]
+        value = amount * rate / context.currency_rate
+        if source == PriceSource.REGION_BASE:
+            value = value * context.coefficient * (HUNDRED - context.discount_percent) / HUNDRED
+        return ProductPrice(round_money(value), context.currency, source, {})
+    return ProductPrice(None, context.currency, PriceSource.ON_REQUEST, {})

@@ -1,0 +1,61 @@
+"""Product search: full-text (Russian), SKU exact and prefix, trigram similarity for typos; ranked.
+
+On PostgreSQL a product matches when any of these holds, each served by an index
+(migration 0002):
+- its stored `search_vector` (name, SKU, brand, property values, description; see
+  `catalog.services.product_search_refresh`) matches every word of the query as a prefix
+  (`шуруп` finds "шурупы", `самор` finds "саморез");
+- its SKU starts with the query, case-insensitively (exact SKU ranks first);
+- a word of its name is similar to the query (pg_trgm word similarity), so "саморес" finds
+  "саморез".
+Rank: exact SKU, then SKU prefix, then the full-text rank plus the trigram similarity.
+Elsewhere (SQLite) it falls back to `icontains` over name, SKU and brand, ordered by name.
+"""
+
+import re
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.db import connection
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.functions import Upper
+
+from .models import Product
+
+MAX_QUERY_LENGTH = 200
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def normalize_query(query: str) -> str:
+    return " ".join(query.split())[:MAX_QUERY_LENGTH]
+
+
+def prefix_tsquery(query: str) -> str | None:
+    """A raw tsquery requiring every word as a prefix ("шуруп:* & 4:*"); None when the query has no words."""
+    words = _WORD.findall(query.lower())
+    return " & ".join(f"{word}:*" for word in words[:8]) or None
+
+
+def search_products(products: QuerySet[Product], query: str) -> QuerySet[Product]:
+    """Products of `products` matching `query`, annotated with `rank` (higher is better)."""
+    query = normalize_query(query)
+    if not query:
+        return products.annotate(rank=Value(0.0, output_field=FloatField()))
+    if connection.vendor != "postgresql":
+        matched = products.filter(Q(name__icontains=query) | Q(sku__icontains=query) | Q(brand__icontains=query))
+        return matched.annotate(rank=Value(0.0, output_field=FloatField()))
+    sku = query.upper()
+    condition = Q(sku_upper__startswith=sku) | Q(name__trigram_word_similar=query)
+    raw = prefix_tsquery(query)
+    rank = TrigramWordSimilarity(query, "name")
+    products = products.annotate(sku_upper=Upper("sku"))
+    if raw:
+        tsquery = SearchQuery(raw, config="russian", search_type="raw")
+        condition |= Q(search_vector=tsquery)
+        rank = rank + SearchRank(F("search_vector"), tsquery)
+    sku_bonus = Case(
+        When(sku_upper=sku, then=Value(100.0)),
+        When(sku_upper__startswith=sku, then=Value(10.0)),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    return products.filter(condition).annotate(rank=sku_bonus + rank)
