@@ -7,12 +7,14 @@ A user chooses per event whether it also comes by e-mail (`NotificationPreferenc
 without a stored choice use the default of `EVENTS` (unknown events: e-mailed).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import Notification, NotificationPreference
@@ -71,6 +73,23 @@ def notify(
     created = Notification.objects.bulk_create(rows)
     ids = [row.pk for row in created]
     transaction.on_commit(lambda: _queue_email(ids))
+    return created
+
+
+def notify_localized(
+    *, recipients: Iterable, event: str, message: Callable[[], tuple[str, str]], url: str = "",
+    include_inactive: bool = False,
+) -> list[Notification]:
+    """Like `notify`, but `message()` (returning title and body) is evaluated in each recipient's language."""
+    by_language: dict[str, list] = {}
+    for user in recipients:
+        by_language.setdefault(getattr(user, "language", "") or settings.LANGUAGE_CODE, []).append(user)
+    created = []
+    for language, users in by_language.items():
+        with translation.override(language):
+            title, body = message()
+            created += notify(recipients=users, event=event, title=str(title), body=str(body), url=url,
+                              include_inactive=include_inactive)
     return created
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from .access import staff_may_manage_client
 from .emails import absolute_url
 from .models import BankAccount, Client, ContractRequest, LegalEntity, User
-from .notifications import notify
+from .notifications import notify_localized
 from .roles import Action, require_action
 from .selectors import region_staff
 
@@ -78,10 +78,10 @@ def client_register(*, data: dict, language: str = "ru") -> User:
     link = absolute_url(reverse("accounts:confirm_email", args=[token]))
     send_email_later(template="confirm_email", user=admin, context={"link": link, "client_name": client.name})
     managers = region_staff(client.region)
-    notify(recipients=managers, event="registration_submitted",
-           title=_("New registration: %(name)s") % {"name": client.name},
-           body=_("INN %(inn)s, region %(region)s.") % {"inn": entity.inn, "region": client.region.name},
-           url=reverse("admin:accounts_client_change", args=[client.pk]))
+    notify_localized(recipients=managers, event="registration_submitted", message=lambda: (
+        _("New registration: %(name)s") % {"name": client.name},
+        _("INN %(inn)s, region %(region)s.") % {"inn": entity.inn, "region": client.region.name},
+    ), url=reverse("admin:accounts_client_change", args=[client.pk]))
     if data.get("request_contract"):
         contract_request_create(client=client, legal_entity=entity, by=admin, comment=data.get("contract_comment", ""))
     return admin
@@ -116,9 +116,9 @@ def contract_request_create(
         raise PermissionDenied("legal entity of another client")
     request = ContractRequest.objects.create(client=client, legal_entity=legal_entity, requested_by=by,
                                              comment=comment)
-    notify(recipients=region_staff(client.region), event="contract_requested",
-           title=_("Contract request: %(name)s") % {"name": legal_entity.name}, body=comment,
-           url=reverse("admin:accounts_contractrequest_change", args=[request.pk]))
+    notify_localized(recipients=region_staff(client.region), event="contract_requested", message=lambda: (
+        _("Contract request: %(name)s") % {"name": legal_entity.name}, comment,
+    ), url=reverse("admin:accounts_contractrequest_change", args=[request.pk]))
     return request
 
 
@@ -152,11 +152,11 @@ def client_approve(*, client: Client, by: User) -> Client:
     User.objects.filter(pk__in=[a.pk for a in admins]).update(is_active=True)
     for admin in admins:
         admin.is_active = True
-    notify(recipients=admins, event="registration_approved",
-           title=_("Your company %(name)s is approved: welcome to the portal") % {"name": client.name},
-           body=_("Sign in with your e-mail and password. Your personal manager: %(manager)s.")
-           % {"manager": client.manager or "—"},
-           url=reverse("cabinet:profile"))
+    notify_localized(recipients=admins, event="registration_approved", message=lambda: (
+        _("Your company %(name)s is approved: welcome to the portal") % {"name": client.name},
+        _("Sign in with your e-mail and password. Your personal manager: %(manager)s.")
+        % {"manager": client.manager or "—"},
+    ), url=reverse("cabinet:profile"))
     return client
 
 
@@ -175,10 +175,10 @@ def client_reject(*, client: Client, by: User, reason: str) -> Client:
     ContractRequest.objects.filter(client=client, status=ContractRequest.Status.PENDING).update(
         status=ContractRequest.Status.REJECTED, rejection_reason=reason.strip(), decided_at=timezone.now(),
         decided_by=by)
-    notify(recipients=User.objects.filter(client=client, role=User.Role.ADMINISTRATOR),
-           event="registration_rejected", include_inactive=True,
-           title=_("Registration of %(name)s is rejected") % {"name": client.name},
-           body=_("Reason: %(reason)s") % {"reason": client.rejection_reason})
+    notify_localized(recipients=User.objects.filter(client=client, role=User.Role.ADMINISTRATOR),
+                     event="registration_rejected", include_inactive=True, message=lambda: (
+                         _("Registration of %(name)s is rejected") % {"name": client.name},
+                         _("Reason: %(reason)s") % {"reason": client.rejection_reason}))
     return client
 
 
@@ -198,11 +198,12 @@ def contract_request_decide(*, contract_request: ContractRequest, by: User, appr
     request.rejection_reason = "" if approve else reason.strip()
     request.decided_at, request.decided_by = timezone.now(), by
     request.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by"])
-    title = (_("Contract request for %(name)s is accepted") if approve
-             else _("Contract request for %(name)s is declined")) % {"name": request.legal_entity.name}
-    notify(recipients=[request.requested_by] if request.requested_by else [],
-           event="registration_approved" if approve else "registration_rejected", title=title,
-           body=request.rejection_reason, include_inactive=True)
+    notify_localized(
+        recipients=[request.requested_by] if request.requested_by else [],
+        event="registration_approved" if approve else "registration_rejected", include_inactive=True,
+        message=lambda: ((_("Contract request for %(name)s is accepted") if approve
+                          else _("Contract request for %(name)s is declined")) % {"name": request.legal_entity.name},
+                         request.rejection_reason))
     return request
 
 

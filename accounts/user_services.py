@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Notification, NotificationPreference, User
-from .notifications import EVENTS, notify
+from .notifications import EVENTS, notify_localized
 from .roles import Action, require_action
 from .selectors import client_administrators
 from .services import invitation_link, send_email_later
@@ -48,9 +48,9 @@ def user_invite(*, by: User, email: str, role: str, first_name: str = "", last_n
     send_email_later(template="invitation", user=user, context={
         "link": invitation_link(user), "client_name": by.client.name, "inviter": str(by),
         "role": user.get_role_display()})
-    notify(recipients=client_administrators(by.client), event="user_invited",
-           title=_("%(email)s is invited as %(role)s") % {"email": user.email, "role": user.get_role_display()},
-           url=reverse("cabinet:users"))
+    notify_localized(recipients=client_administrators(by.client), event="user_invited", message=lambda: (
+        _("%(email)s is invited as %(role)s") % {"email": user.email, "role": user.get_role_display()}, "",
+    ), url=reverse("cabinet:users"))
     return user
 
 
@@ -65,8 +65,9 @@ def user_accept_invitation(*, user: User, password: str) -> User:
     from allauth.account.models import EmailAddress
 
     EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
-    notify(recipients=client_administrators(user.client).exclude(pk=user.pk), event="user_activated",
-           title=_("%(email)s has activated the account") % {"email": user.email}, url=reverse("cabinet:users"))
+    notify_localized(recipients=client_administrators(user.client).exclude(pk=user.pk), event="user_activated",
+                     message=lambda: (_("%(email)s has activated the account") % {"email": user.email}, ""),
+                     url=reverse("cabinet:users"))
     return user
 
 

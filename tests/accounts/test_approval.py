@@ -162,3 +162,16 @@ def test_staff_without_regions_or_permissions_sees_nothing(client, setup):
     staff.user_permissions.add(Permission.objects.get(codename="view_client"))
     client.force_login(staff)
     assert "ПАО Сбербанк" not in client.get("/admin/accounts/client/").content.decode()
+
+
+def test_notifications_come_in_the_recipients_language(setup, mailoutbox, django_capture_on_commit_callbacks):
+    _region, manager, company = setup
+    User.objects.filter(email="anna@example.com").update(language="en")
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.client_approve(client=company, by=manager)
+    note = Notification.objects.get(event="registration_approved")
+    assert note.title.startswith("Your company ПАО Сбербанк is approved")
+    assert "Details:" in mailoutbox[0].body
+    staff_note = Notification.objects.get(recipient=manager, event="registration_submitted")
+    assert staff_note.title.startswith("Новая регистрация")
