@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from . import models
+from .services import review_moderate
 
 
 @admin.register(models.Currency)
@@ -91,6 +93,10 @@ class StockInline(admin.TabularInline):
     extra = 0
 
 
+#: Product fields the marketing group may edit (see catalog.services.marketing_group_grant).
+CONTENT_FIELDS = frozenset({"description"})
+
+
 @admin.register(models.Product)
 class ProductAdmin(admin.ModelAdmin):
     list_display = ["sku", "name", "category", "brand", "base_unit", "multiplicity", "is_active", "updated_at"]
@@ -101,6 +107,14 @@ class ProductAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     show_full_result_count = False
     inlines = [ProductUnitInline, PriceInline, StockInline, ProductMediaInline, ProductRelationInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Content editors (the marketing group: may change products but not add them) edit the
+        description only; media and related products are their inlines. Prices and stock inlines
+        are hidden from them by their missing model permissions."""
+        if request.user.has_perm("catalog.add_product"):
+            return self.readonly_fields
+        return [f.name for f in self.model._meta.fields if f.name not in CONTENT_FIELDS] + ["property_values"]
 
 
 @admin.register(models.AssortmentItem)
@@ -155,3 +169,14 @@ class ReviewAdmin(admin.ModelAdmin):
     search_fields = ["product__sku", "product__name", "author__email", "text"]
     list_select_related = ["product", "author"]
     raw_id_fields = ["product", "author"]
+    actions = ["publish", "reject"]
+
+    @admin.action(description=_("Publish selected reviews"), permissions=["change"])
+    def publish(self, request, queryset):
+        count = review_moderate(reviews=queryset, status=models.Review.Status.PUBLISHED)
+        self.message_user(request, _("Published: %(count)d") % {"count": count})
+
+    @admin.action(description=_("Reject selected reviews"), permissions=["change"])
+    def reject(self, request, queryset):
+        count = review_moderate(reviews=queryset, status=models.Review.Status.REJECTED)
+        self.message_user(request, _("Rejected: %(count)d") % {"count": count})

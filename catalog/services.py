@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -108,3 +109,24 @@ def review_moderate(*, reviews, status: str) -> int:
     if status not in (Review.Status.PUBLISHED, Review.Status.REJECTED):
         raise ValueError(f"not a moderation outcome: {status}")
     return reviews.exclude(status=status).update(status=status)
+
+
+MARKETING_GROUP = "marketing"
+#: Exactly what marketing may do: change product content (not add or delete products), manage
+#: media and related products, moderate reviews. Nothing on prices, stock, clients or orders.
+MARKETING_PERMISSIONS = (
+    "view_product", "change_product",
+    "view_productmedia", "add_productmedia", "change_productmedia", "delete_productmedia",
+    "view_productrelation", "add_productrelation", "change_productrelation", "delete_productrelation",
+    "view_review", "change_review",
+    "view_category", "view_unit", "view_property", "view_propertyvalue",
+)
+
+
+@transaction.atomic
+def marketing_group_grant() -> Group:
+    """Create the "marketing" group if needed and give it exactly MARKETING_PERMISSIONS (others removed)."""
+    group, _created = Group.objects.get_or_create(name=MARKETING_GROUP)
+    permissions = Permission.objects.filter(content_type__app_label="catalog", codename__in=MARKETING_PERMISSIONS)
+    group.permissions.set(permissions)
+    return group
