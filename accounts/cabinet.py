@@ -72,6 +72,16 @@ def legal_entity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _render(request, "cabinet/legal_entity_form.html", "entities", form=form, entity=entity)
 
 
+@client_action_required(Action.MANAGE_LEGAL_ENTITIES)
+@require_POST
+def contract_request(request: HttpRequest, pk: int) -> HttpResponse:
+    entity = access_legal_entity_for_user(request.user, pk)
+    comment = request.POST.get("comment", "").strip()[:2000]
+    _apply(request, services.contract_request_submit, by=request.user, legal_entity=entity, comment=comment,
+           done=_("The contract request for %(name)s is sent to your manager.") % {"name": entity.name})
+    return redirect("cabinet:legal_entities")
+
+
 @client_action_required(Action.MANAGE_USERS)
 def users(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST or None)

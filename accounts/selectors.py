@@ -1,8 +1,8 @@
 """Reads of the accounts app, already scoped and carrying their joins."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from .models import Client, LegalEntity, Notification, NotificationPreference, Region, User
+from .models import Client, ContractRequest, LegalEntity, Notification, NotificationPreference, Region, User
 
 
 def region_staff(region: Region) -> QuerySet[User]:
@@ -24,7 +24,12 @@ def client_for_cabinet(user) -> Client:
 
 
 def legal_entities_for_user(user) -> QuerySet[LegalEntity]:
-    return LegalEntity.objects.filter(client_id=user.client_id).prefetch_related("bank_accounts").order_by("name")
+    pending = ContractRequest.objects.filter(status=ContractRequest.Status.PENDING)
+    return (
+        LegalEntity.objects.filter(client_id=user.client_id)
+        .prefetch_related("bank_accounts", Prefetch("contract_requests", pending, to_attr="pending_requests"))
+        .order_by("name")
+    )
 
 
 def client_users(user) -> QuerySet[User]:

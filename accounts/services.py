@@ -122,6 +122,16 @@ def contract_request_create(
     return request
 
 
+@transaction.atomic
+def contract_request_submit(*, by: User, legal_entity: LegalEntity, comment: str = "") -> ContractRequest:
+    """A client's administrator asks for a contract for one of the client's legal entities (cabinet)."""
+    require_action(by, Action.MANAGE_LEGAL_ENTITIES)
+    if legal_entity.contract_requests.filter(status=ContractRequest.Status.PENDING).exists():
+        raise ValidationError(_("A contract request for this legal entity is already waiting for the supplier."),
+                              code="pending")
+    return contract_request_create(client=by.client, legal_entity=legal_entity, by=by, comment=comment)
+
+
 def _pick_manager(client: Client, by: User) -> User | None:
     if client.manager_id:
         return client.manager

@@ -16,6 +16,7 @@ cabinet_patterns = ([
     path("legal-entities/", cabinet.legal_entities, name="legal_entities"),
     path("legal-entities/add/", cabinet.legal_entity_add, name="legal_entity_add"),
     path("legal-entities/<int:pk>/", cabinet.legal_entity_edit, name="legal_entity_edit"),
+    path("legal-entities/<int:pk>/contract-request/", cabinet.contract_request, name="contract_request"),
     path("users/", cabinet.users, name="users"),
     path("users/<int:pk>/role/", cabinet.user_role, name="user_role"),
     path("users/<int:pk>/active/", cabinet.user_active, name="user_active"),

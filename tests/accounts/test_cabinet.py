@@ -132,3 +132,23 @@ def test_users_page_query_count(client, admin, django_assert_max_num_queries):
         ClientUserFactory(client=admin.client)
     with django_assert_max_num_queries(10):
         assert client.get("/cabinet/users/").status_code == 200
+
+
+def test_request_a_contract_from_the_cabinet(client, admin, django_capture_on_commit_callbacks):
+    from accounts.models import ContractRequest
+
+    region_manager = StaffUserFactory()
+    admin.client.region.managers.add(region_manager)
+    entity = LegalEntityFactory(client=admin.client)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/cabinet/legal-entities/{entity.pk}/contract-request/", {"comment": "Отсрочка 30 дней"})
+    request = ContractRequest.objects.get()
+    assert (request.legal_entity, request.comment, request.requested_by) == (entity, "Отсрочка 30 дней", admin)
+    assert Notification.objects.filter(recipient=region_manager, event="contract_requested").exists()
+    client.post(f"/cabinet/legal-entities/{entity.pk}/contract-request/", {"comment": "ещё раз"})
+    assert ContractRequest.objects.count() == 1  # one waiting request per legal entity
+    client.cookies["django_language"] = "en"
+    page = client.get("/cabinet/legal-entities/")
+    assert "Contract requested" in page.content.decode()
+    foreign = LegalEntityFactory()
+    assert client.post(f"/cabinet/legal-entities/{foreign.pk}/contract-request/").status_code == 404
