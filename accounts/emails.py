@@ -46,7 +46,7 @@ def send_notification_emails(*, notification_ids: list[int]) -> int:
             user_id__in={row.recipient_id for row in rows}
         ).values_list("user_id", "event", "by_email")
     }
-    sent = []
+    sent = 0
     for row in rows:
         user_choices = {row.event: choices[(row.recipient_id, row.event)]} if (
             (row.recipient_id, row.event) in choices) else {}
@@ -55,7 +55,7 @@ def send_notification_emails(*, notification_ids: list[int]) -> int:
         context = {"notification": row, "link": absolute_url(row.url), "user": row.recipient}
         send_templated(template="notification", to=row.recipient.email, language=row.recipient.language,
                        context=context)
-        sent.append(row.pk)
-    if sent:
-        Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
-    return len(sent)
+        # Marked one by one, so a retry after a failed send does not e-mail the earlier ones again.
+        Notification.objects.filter(pk=row.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
