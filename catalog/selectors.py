@@ -124,6 +124,7 @@ class Facet:
 
 
 FACET_CACHE_SECONDS = 600
+CACHED_COUNT_MIN = 5000
 
 
 def facet_counts_cached(*, products: QuerySet[Product], selected: set[int], key: str) -> list[Facet]:
@@ -147,7 +148,8 @@ def count_cached(*, products: QuerySet[Product], key: str) -> int:
     count = cache.get(cache_key)
     if count is None:
         count = products.count()
-        cache.set(cache_key, count, FACET_CACHE_SECONDS)
+        if count >= CACHED_COUNT_MIN:  # small results are counted live: cheap, and never hide a new product
+            cache.set(cache_key, count, FACET_CACHE_SECONDS)
     return count
 
 
