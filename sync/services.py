@@ -105,6 +105,7 @@ def sync_import_file(*, stream: str, path: Path, source: str, dry_run: bool = Fa
             # The lock is taken in its own savepoint so a busy lock fails only this run.
             with transaction.atomic():
                 stream_lock(stream)
+            _session_tuning()
             importer.run(path)
             _after_import(importer)
             if dry_run:
@@ -121,6 +122,16 @@ def sync_import_file(*, stream: str, path: Path, source: str, dry_run: bool = Fa
         sync_run_finish(run=run, status=SyncRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
         raise
     return sync_run_finish(run=run, status=SyncRun.Status.SUCCESS, counts=importer.counts)
+
+
+def _session_tuning() -> None:
+    """Memory for the set-based merges of this transaction only (hash joins of a million staged rows)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL work_mem = '128MB'")
+            cur.execute("SET LOCAL maintenance_work_mem = '256MB'")
 
 
 def _after_import(importer) -> None:

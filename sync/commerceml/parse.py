@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from .xml import ExchangeError, boolean, child, children, decimal, local, path_of, text
 
 #: Weight requisites (ЗначенияРеквизитов) that hold the product weight in kg.
@@ -112,14 +114,32 @@ def parse_product(el) -> dict:
     }
 
 
-def _price(el, where: str) -> dict:
-    amount = decimal(text(el, "ЦенаЗаЕдиницу"), what="ЦенаЗаЕдиницу", where=where)
+def _fields(el) -> dict:
+    """Local name → stripped text of the direct children (one pass; the offers hot path)."""
+    out = {}
+    for c in el:
+        tag = c.tag
+        if isinstance(tag, str):
+            out[tag.rpartition("}")[2]] = (c.text or "").strip()
+    return out
+
+
+def _number(raw: str, *, what: str, el):
+    try:
+        return Decimal(raw) if raw else None
+    except ArithmeticError:
+        return decimal(raw, what=what, where=path_of(el))
+
+
+def _price(el) -> dict:
+    f = _fields(el)
+    amount = _number(f.get("ЦенаЗаЕдиницу", ""), what="ЦенаЗаЕдиницу", el=el)
     if amount is None:
-        raise ExchangeError("a price has no ЦенаЗаЕдиницу", where)
-    coefficient = decimal(text(el, "Коэффициент"), what="Коэффициент", where=where)
+        raise ExchangeError("a price has no ЦенаЗаЕдиницу", path_of(el))
+    coefficient = _number(f.get("Коэффициент", ""), what="Коэффициент", el=el)
     if coefficient is not None and coefficient <= 0:
-        raise ExchangeError(f"price coefficient must be positive, got {coefficient}", where)
-    return {"price_type": text(el, "ИдТипаЦены"), "amount": amount, "currency": text(el, "Валюта"),
+        raise ExchangeError(f"price coefficient must be positive, got {coefficient}", path_of(el))
+    return {"price_type": f.get("ИдТипаЦены", ""), "amount": amount, "currency": f.get("Валюта", ""),
             "coefficient": coefficient}
 
 
@@ -128,12 +148,14 @@ def parse_offer(el) -> dict:
     offer = {"erp_id": "", "sku": "", "name": "", "unit": None, "prices": None, "total": None, "stock": None,
              "el": el}
     for c in el:
-        name = local(c)
+        tag = c.tag
+        if not isinstance(tag, str):
+            continue
+        name = tag.rpartition("}")[2]
         if name == "Ид":
             offer["erp_id"] = (c.text or "").strip()
         elif name == "Цены":
-            where = path_of(el)
-            offer["prices"] = [_price(p, where) for p in c if local(p) == "Цена"]
+            offer["prices"] = [_price(p) for p in c if local(p) == "Цена"]
         elif name == "Склад":  # <Склад ИдСклада=".." КоличествоНаСкладе=".."/>
             stock = offer["stock"] if offer["stock"] is not None else []
             stock.append((c.get("ИдСклада") or "", c.get("КоличествоНаСкладе")))

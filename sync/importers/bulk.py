@@ -37,8 +37,17 @@ class Stage:
         if self._buf is None:
             self._tuples.append(values)
             return
-        self._buf.write("\t".join(_copy_text(v) for v in values))
+        self._buf.write("\t".join(copy_text(v) for v in values))
         self._buf.write("\n")
+
+    @property
+    def copying(self) -> bool:
+        return self._buf is not None
+
+    def write_lines(self, text: str, rows: int) -> None:
+        """Append pre-formatted COPY text lines (values already escaped with copy_text)."""
+        self.rows += rows
+        self._buf.write(text)
 
     def load(self) -> int:
         """Send the buffered rows to the database; returns the row count."""
@@ -60,7 +69,7 @@ class Stage:
         return self.rows
 
 
-def _copy_text(value) -> str:
+def copy_text(value) -> str:
     if value is None:
         return r"\N"
     if isinstance(value, bool):
@@ -99,3 +108,52 @@ def distinct(column_a: str, column_b: str) -> str:
 
 def tally() -> dict:
     return {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
+
+
+_FKS_SQL = """
+    SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+    FROM pg_constraint c WHERE c.conrelid = %s::regclass AND c.contype = 'f' ORDER BY c.conname
+"""
+_PLAIN_INDEXES_SQL = """
+    SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+    FROM pg_index i WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND NOT i.indisunique
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1
+"""
+
+#: Bulk-load mode kicks in for at least this many incoming rows, when the table holds fewer rows than come in.
+BULK_LOAD_MIN_ROWS = 100_000
+
+
+def wants_bulk_load(table: str, incoming: int) -> bool:
+    if not is_pg() or incoming < BULK_LOAD_MIN_ROWS:
+        return False
+    existing = scalar("SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass", [table])
+    return (existing or 0) < incoming // 2
+
+
+def bulk_load_begin(table: str) -> list[str]:
+    """Drop the foreign keys and plain indexes of `table` for a big first load (the way pg_restore
+    loads); returns the statements that recreate them verbatim. Unique constraints stay (ON CONFLICT
+    needs them). Same transaction: a failure rolls the drops back with everything else. The table
+    is locked exclusively until the transaction ends, so this is only for loads into a (nearly)
+    empty table, never the regular every-5-minutes run."""
+    quote = connection.ops.quote_name
+    restore = []
+    with connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cur.execute(_FKS_SQL, [table])
+        for tbl, name, definition in cur.fetchall():
+            cur.execute(f"ALTER TABLE {tbl} DROP CONSTRAINT {quote(name)}")
+            restore.append(f"ALTER TABLE {tbl} ADD CONSTRAINT {quote(name)} {definition}")
+        cur.execute(_PLAIN_INDEXES_SQL, [table])
+        for name, definition in cur.fetchall():
+            cur.execute(f"DROP INDEX {name}")
+            restore.insert(0, definition)
+        cur.execute("SET CONSTRAINTS ALL DEFERRED")
+    return restore
+
+
+def bulk_load_end(restore: list[str]) -> None:
+    with connection.cursor() as cur:
+        for statement in restore:
+            cur.execute(statement)

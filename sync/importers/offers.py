@@ -51,6 +51,7 @@ class OffersImport:
                                                       ("quantity", "numeric(16,3)")])
         self.odd = {"negative_stock_clamped": 0, "offers_without_stock": 0}
         self.seen = set()
+        self._currency_cache: dict[str, str] = {}
 
     # -- records -------------------------------------------------------------------------------
     def price_type(self, data: dict) -> None:
@@ -78,6 +79,7 @@ class OffersImport:
         self._stock(erp_id, offer)
 
     def _prices(self, erp_id: str, offer: dict) -> None:
+        rows = []
         for price in offer["prices"]:
             pt = price["price_type"]
             if pt not in self.price_types:
@@ -88,8 +90,20 @@ class OffersImport:
                 raise ExchangeError(f"negative price {amount} for offer {erp_id}", path_of(offer["el"]))
             if price["coefficient"] is not None and price["coefficient"] != 1:
                 amount = (amount / price["coefficient"]).quantize(CENT, ROUND_HALF_UP)
-            currency = self.refs.currency(price["currency"], default=self.price_types[pt])
-            self.prices.add(erp_id, pt, amount, currency)
+            raw_currency = price["currency"]
+            currency = self._currency_cache.get(raw_currency)
+            if currency is None or not raw_currency:
+                currency = self.refs.currency(raw_currency, default=self.price_types[pt])
+                if raw_currency:
+                    self._currency_cache[raw_currency] = currency
+            rows.append((pt, amount, currency))
+        if self.prices.copying:
+            eid = bulk.copy_text(erp_id)
+            self.prices.write_lines("".join(f"{eid}\t{bulk.copy_text(pt)}\t{amount}\t{cur}\n"
+                                            for pt, amount, cur in rows), len(rows))
+        else:
+            for pt, amount, cur in rows:
+                self.prices.add(erp_id, pt, amount, cur)
 
     def _stock(self, erp_id: str, offer: dict) -> None:
         rows = offer["stock"]
@@ -98,22 +112,31 @@ class OffersImport:
                 self.odd["offers_without_stock"] += 1
                 return
             rows = [(settings.PORTAL_ERP_TOTAL_WAREHOUSE, offer["total"])]
-        where = None
+        out = []
         for wh, raw in rows:
             if raw is None:
                 continue
             if wh not in self.warehouses:
                 self.refs.warehouse(erp_id=wh, name="" if wh != settings.PORTAL_ERP_TOTAL_WAREHOUSE else "ERP")
                 self.warehouses.add(wh)
+            raw = raw.strip()
             try:
                 qty = Decimal(raw)
             except ArithmeticError:
-                where = where or path_of(offer["el"])
-                qty = decimal(raw, what="stock quantity", where=where)
+                qty = decimal(raw, what="stock quantity", where=path_of(offer["el"]))
+                raw = str(qty) if qty is not None else ""
+            if qty is None or not qty.is_finite():
+                raise ExchangeError(f"stock quantity is not a number: {raw!r}", path_of(offer["el"]))
             if qty < 0:
                 self.odd["negative_stock_clamped"] += 1
-                qty = ZERO
-            self.stock.add(erp_id, wh, qty)
+                raw, qty = "0", ZERO
+            out.append((wh, raw, qty))
+        if self.stock.copying:
+            eid = bulk.copy_text(erp_id)
+            self.stock.write_lines("".join(f"{eid}\t{bulk.copy_text(wh)}\t{raw}\n" for wh, raw, _ in out), len(out))
+        else:
+            for wh, _raw, qty in out:
+                self.stock.add(erp_id, wh, qty)
 
     # -- merge ---------------------------------------------------------------------------------
     def finish(self) -> None:
@@ -140,9 +163,12 @@ class OffersImport:
                 raise ExchangeError(f"product {missing} does not exist in the portal and the offer gives no name "
                                     "to create it from", f"Предложение Ид={missing}")
 
-    def _merge(self, entity: str, insert_sql: str, count_new_sql: str, params: list) -> None:
+    def _merge(self, entity: str, insert_sql: str, count_new_sql: str, params: list, total: int) -> None:
+        """Every staged row joins (products and warehouses/price types were checked), so `total` is the
+        stage's row count."""
         tally = self.counts.setdefault(entity, bulk.tally())
-        total = bulk.scalar(count_new_sql.replace("<COUNT>", "count(*)").replace("<NEW>", "true"))
+        table = insert_sql.split()[2]
+        restore = bulk.bulk_load_begin(table) if bulk.wants_bulk_load(table, total) else None
         try:
             if bulk.is_pg():
                 created, written = bulk.fetch(
@@ -155,6 +181,9 @@ class OffersImport:
             if "second time" in str(exc):
                 raise ExchangeError(f"the same {entity} row appears twice in the package") from None
             raise
+        if restore is not None:
+            bulk.bulk_load_end(restore)
+            tally["bulk_load"] = 1
         tally["created"] += created
         tally["updated"] += written - created
         tally["unchanged"] += total - written
@@ -171,11 +200,13 @@ class OffersImport:
             "currency_id = EXCLUDED.currency_id, updated_at = EXCLUDED.updated_at "
             f"WHERE {PR}.amount <> EXCLUDED.amount OR {PR}.currency_id <> EXCLUDED.currency_id",
             f"SELECT <COUNT> {base} LEFT JOIN {PR} c ON c.product_id = p.id AND c.price_type_id = t.id WHERE <NEW>",
-            [self.now],
+            [self.now], self.prices.rows,
         )
 
     def _merge_stock(self) -> None:
         base = f"FROM sync_stage_stock s JOIN {P} p ON p.erp_id = s.offer JOIN {W} w ON w.erp_id = s.warehouse"
+        if not self.partial and self.stock.rows:  # before the merge: on a first import the table is empty
+            self._zero_unlisted(base)
         if self.stock.rows:
             self._merge(
                 "stock",
@@ -184,11 +215,13 @@ class OffersImport:
                 "ON CONFLICT (product_id, warehouse_id) DO UPDATE SET quantity = EXCLUDED.quantity, "
                 f"confirmed_at = EXCLUDED.confirmed_at WHERE {S}.quantity <> EXCLUDED.quantity",
                 f"SELECT <COUNT> {base} LEFT JOIN {S} c ON c.product_id = p.id AND c.warehouse_id = w.id WHERE <NEW>",
-                [self.now],
+                [self.now], self.stock.rows,
             )
-        if not self.partial and self.stock.rows:
-            zeroed = bulk.execute(
-                f"UPDATE {S} SET quantity = 0, confirmed_at = %s WHERE quantity <> 0 AND NOT EXISTS "
-                f"(SELECT 1 {base} WHERE p.id = {S}.product_id AND w.id = {S}.warehouse_id)", [self.now])
-            if zeroed:
-                self.counts.setdefault("stock", bulk.tally())["zeroed_not_in_full_package"] = zeroed
+
+    def _zero_unlisted(self, base: str) -> None:
+        """A full package: stock rows it does not list go to 0 (goods become unavailable, never deleted)."""
+        zeroed = bulk.execute(
+            f"UPDATE {S} SET quantity = 0, confirmed_at = %s WHERE quantity <> 0 AND NOT EXISTS "
+            f"(SELECT 1 {base} WHERE p.id = {S}.product_id AND w.id = {S}.warehouse_id)", [self.now])
+        if zeroed:
+            self.counts.setdefault("stock", bulk.tally())["zeroed_not_in_full_package"] = zeroed
