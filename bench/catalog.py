@@ -1,0 +1,62 @@
+"""Benchmark the catalog pages for a logged-in buyer on the 100,000-product demo (PostgreSQL).
+
+Usage: `DEBUG=1 ALLOWED_HOSTS=testserver BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_i4_bench
+flock /tmp/portal-bench.lock python bench/catalog.py [--runs N]` after seeding that database with
+`python bench/seed.py --products 100000 --clients 1000 --keep` (same BENCH_DATABASE_URL). Requests go through
+Django's test Client in-process (full middleware, templates, sessions; no network or gunicorn), so the figures
+are server time. Each page is requested once to warm caches, then N times; prints p50/p95 in ms.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_i4_bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+
+def main() -> int:
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from accounts.models import User
+    from catalog.models import Category, Product, PropertyValue
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--runs", type=int, default=50)
+    options = parser.parse_args()
+    buyer = User.objects.filter(role=User.Role.MANAGER, client__status="active").order_by("pk").first()
+    client = Client()
+    client.force_login(buyer)
+    category = Category.objects.filter(depth=1).order_by("pk").first()
+    value = PropertyValue.objects.filter(products__category__parent=category).select_related("property").first()
+    product = Product.objects.filter(is_active=True).order_by("pk")[500]
+    pages = {
+        "first listing page": "/catalog/",
+        "filtered and sorted page": f"/catalog/{category.slug}/?f={value.property.slug}:{value.pk}&stock=1&sort=price",
+        "search by word": "/catalog/?q=саморез",
+        "search by SKU prefix": f"/catalog/?q={product.sku[:6]}",
+        "product page": product.get_absolute_url(),
+    }
+    print(f"{Product.objects.count()} products; buyer {buyer.email}; {options.runs} runs per page (in-process)")
+    for title, url in pages.items():
+        assert client.get(url).status_code == 200, url
+        times = []
+        for _ in range(options.runs):
+            started = time.perf_counter()
+            client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        p95 = statistics.quantiles(times, n=20)[18]
+        print(f"{title:26} p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  {url}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
