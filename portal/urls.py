@@ -22,6 +22,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("orders/", include("orders.urls")),
     path("admin/", admin.site.urls),
+    path("", include("sync.urls")),  # /1c/exchange (the 1C site-exchange protocol), /staff/sync/
 ]
 
 if settings.DEBUG:
