@@ -96,6 +96,7 @@ class ExchangeSession(models.Model):
     class Meta:
         verbose_name = _("1C exchange session")
         verbose_name_plural = _("1C exchange sessions")
+        permissions = [("erp_exchange", _("Can exchange data with the site as the ERP (1C)"))]
 
     def __str__(self) -> str:
         return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"

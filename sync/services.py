@@ -174,3 +174,59 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def sync_run_file(*, run_id: int) -> SyncRun:
+    """Run an import recorded beforehand (1C `mode=import`): the stream follows the file's content."""
+    run = SyncRun.objects.get(pk=run_id)
+    run = sync_import_file(stream=run.stream, path=Path(run.file_name), source=run.source, run=run)
+    if run.status == SyncRun.Status.SUCCESS and run.stream == Stream.CATALOG and "products" not in run.counts:
+        # an offers package over HTTP: record it as the stock or prices stream it refreshed
+        stream = Stream.STOCK if "stock" in run.counts else Stream.PRICES if "prices" in run.counts else run.stream
+        if stream != run.stream:
+            run.stream = stream
+            run.save(update_fields=["stream"])
+    return run
+
+
+def inbox_files(stream: str) -> list[Path]:
+    """New files of a stream's drop folder, oldest first (then by name)."""
+    folder = Path(settings.PORTAL_SYNC_INBOX) / stream
+    files = [p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")] if folder.is_dir() else []
+    return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def sync_stream_run(*, stream: str, source: str = SyncRun.Source.SCHEDULE, user=None, progress=None) -> list[SyncRun]:
+    """The scheduled job of a stream: reap crashed runs, then import every new file of its drop folder in
+    order, moving each to done/ or failed/. A stream without a drop folder says "not configured"."""
+    _check_stream(stream)
+    sync_runs_reap()
+    if stream == Stream.ORDER_EXPORT:
+        from .orders_exchange import export_to_outbox
+
+        return [export_to_outbox(source=source)]
+    folder = Path(settings.PORTAL_SYNC_INBOX) / stream
+    if not folder.is_dir():
+        return [sync_run_not_configured(stream=stream, source=source)]
+    files = inbox_files(stream)
+    if not files:
+        now = timezone.now()
+        return [SyncRun.objects.create(stream=stream, source=source, status=SyncRun.Status.NOTHING_TO_DO,
+                                       started_at=now, finished_at=now, worker=_worker_name(),
+                                       error=f"no new files in {folder}")]
+    runs = []
+    for path in files:
+        run = sync_import_file(stream=stream, path=path, source=source, user=user, progress=progress)
+        runs.append(run)
+        if run.status == SyncRun.Status.NOTHING_TO_DO:  # another run holds the lock: leave the files
+            break
+        outcome = "done" if run.status == SyncRun.Status.SUCCESS else "failed"
+        target = folder / outcome / f"{run.started_at:%Y%m%d-%H%M%S}-{path.name}"
+        target.parent.mkdir(exist_ok=True)
+        path.rename(target)
+        SyncRun.objects.filter(pk=run.pk).update(file_name=str(target))
+    if stream == Stream.STOCK:
+        from .monitoring import stock_staleness_check
+
+        stock_staleness_check()
+    return runs

@@ -1,4 +1,4 @@
-"""Scheduled exchange jobs (Celery beat entries in settings.CELERY_BEAT_SCHEDULE)."""
+"""Scheduled exchange jobs (Celery beat entries in settings.CELERY_BEAT_SCHEDULE); thin callers of services."""
 
 from celery import shared_task
 
@@ -7,5 +7,11 @@ from . import services
 
 @shared_task(name="sync.tasks.sync_stream", ignore_result=True)
 def sync_stream(stream: str) -> int:
-    """Run the scheduled job of one stream; until its importer exists, record "not configured"."""
-    return services.sync_run_not_configured(stream=stream).pk
+    """Run the scheduled job of one stream (drop folder → import); returns the id of the last run."""
+    return services.sync_stream_run(stream=stream)[-1].pk
+
+
+@shared_task(name="sync.tasks.exchange_import", ignore_result=True)
+def exchange_import(run_id: int) -> int:
+    """The background job behind a 1C `mode=import`: the file uploaded in that session."""
+    return services.sync_run_file(run_id=run_id).pk

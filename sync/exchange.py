@@ -1,0 +1,183 @@
+"""The 1C site-exchange protocol (PROTOCOL.md): sessions, uploads, archives, background imports.
+
+Answers are plain text whose first line is `success`, `progress` or `failure`; the view turns
+ExchangeFailure into `failure\\n<reason>` and never lets an error page reach 1C.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+import shutil
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import transaction
+
+from .models import ExchangeImport, ExchangeSession, SyncRun
+
+COOKIE = "erp_exchange"
+VERSION = "2.10"
+#: Zip limits: entries, total unpacked bytes (PORTAL_ERP_MAX_UPLOAD) and the unpacked/packed ratio.
+ZIP_MAX_ENTRIES = 10_000
+ZIP_MAX_RATIO = 100
+ALLOWED_SUFFIXES = {".xml", ".zip", ".jpg", ".jpeg", ".png", ".gif", ".webp", ".json"}
+LINUX_PREFIXES = ("tmp/", "upload/1c/webdata/")
+
+
+class ExchangeFailure(Exception):
+    """A refused request: the text after `failure`."""
+
+
+def exchange_root() -> Path:
+    return Path(settings.VAR_DIR) / "exchange"
+
+
+def session_dir(session: ExchangeSession) -> Path:
+    return exchange_root() / f"s{session.pk}"
+
+
+def checkauth(request) -> ExchangeSession:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        raise ExchangeFailure("Basic authentication of an ERP account is required")
+    try:
+        login, _, password = base64.b64decode(encoded.strip()).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise ExchangeFailure("malformed Basic authentication header") from None
+    user = authenticate(request, username=login, password=password)
+    if user is None or not user.is_active:
+        raise ExchangeFailure("wrong login or password")
+    if not (user.has_perm("sync.erp_exchange") or user.groups.filter(name="erp").exists()):
+        raise ExchangeFailure("this account may not exchange data as the ERP")
+    return ExchangeSession.objects.create(token=secrets.token_hex(24), user=user)
+
+
+def session_of(request) -> ExchangeSession:
+    token = request.COOKIES.get(COOKIE) or request.GET.get("sessid", "")
+    session = ExchangeSession.objects.filter(token=token).first() if token else None
+    if session is None:
+        raise ExchangeFailure("no exchange session: call mode=checkauth first and send its cookie")
+    return session
+
+
+def init(session: ExchangeSession, version: str) -> str:
+    folder = session_dir(session)
+    shutil.rmtree(folder, ignore_errors=True)  # a new cycle starts clean
+    folder.mkdir(parents=True, exist_ok=True)
+    session.pending_zip, session.uploaded_bytes, session.version = "", 0, version[:10]
+    session.save(update_fields=["pending_zip", "uploaded_bytes", "version", "last_seen_at"])
+    return f"zip=yes\nfile_limit={settings.PORTAL_ERP_FILE_LIMIT}\nsessid={session.token}\nversion={VERSION}\n"
+
+
+def safe_name(raw: str) -> str:
+    """A relative path inside the session folder, or ExchangeFailure: no traversal, no absolute paths."""
+    name = (raw or "").replace("\\", "/").strip()
+    if len(name) > 2 and name[1] == ":":  # C:/v8_8789_c.xml
+        name = name.rsplit("/", 1)[-1]
+    name = name.lstrip("/")
+    for prefix in LINUX_PREFIXES:
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+    parts = PurePosixPath(name).parts
+    if not parts or any(p in ("..", ".", "") or p.startswith(".") for p in parts) or "\x00" in name:
+        raise ExchangeFailure(f"unsafe file name {raw!r}")
+    if PurePosixPath(name).suffix.lower() not in ALLOWED_SUFFIXES:
+        raise ExchangeFailure(f"file type not accepted: {raw!r}")
+    return "/".join(parts)
+
+
+def store_chunk(session: ExchangeSession, raw_name: str, stream) -> Path:
+    """Append the request body to the named file (1C splits files larger than file_limit)."""
+    name = safe_name(raw_name)
+    target = session_dir(session) / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    size = 0
+    with open(target, "ab") as fh:
+        while block := stream.read(65536):
+            size += len(block)
+            if session.uploaded_bytes + size > settings.PORTAL_ERP_MAX_UPLOAD:
+                raise ExchangeFailure(f"upload larger than {settings.PORTAL_ERP_MAX_UPLOAD} bytes refused")
+            fh.write(block)
+    session.uploaded_bytes += size
+    if name.lower().endswith(".zip"):
+        session.pending_zip = name
+    session.save(update_fields=["uploaded_bytes", "pending_zip", "last_seen_at"])
+    return target
+
+
+def unpack(session: ExchangeSession) -> str:
+    """Unpack the uploaded archive, refusing zip bombs and unsafe names; returns a progress line."""
+    folder = session_dir(session)
+    archive = folder / session.pending_zip
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            entries = [i for i in zf.infolist() if not i.is_dir()]
+            if len(entries) > ZIP_MAX_ENTRIES:
+                raise ExchangeFailure(f"archive has {len(entries)} files, more than {ZIP_MAX_ENTRIES}")
+            packed = sum(i.compress_size for i in entries) or 1
+            unpacked = sum(i.file_size for i in entries)
+            if unpacked > settings.PORTAL_ERP_MAX_UPLOAD or unpacked > packed * ZIP_MAX_RATIO:
+                raise ExchangeFailure(f"archive refused as a possible zip bomb: {unpacked} bytes from {packed}")
+            for info in entries:
+                _extract(zf, info, folder / safe_name(info.filename))
+    except zipfile.BadZipFile as exc:
+        raise ExchangeFailure(f"broken zip archive {session.pending_zip}: {exc}") from None
+    session.pending_zip = ""
+    session.save(update_fields=["pending_zip", "last_seen_at"])
+    return f"progress\nArchive unpacked: {len(entries)} files\n"
+
+
+def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with zf.open(info) as src, open(target, "wb") as dst:
+        while block := src.read(65536):
+            written += len(block)
+            if written > info.file_size:  # the header lied about the size
+                raise ExchangeFailure(f"archive entry {info.filename} is larger than it declares")
+            dst.write(block)
+
+
+def import_step(session: ExchangeSession, raw_name: str, *, stream: str) -> str:
+    """One `mode=import` call: unpack a pending archive, start the background import, report it."""
+    if session.pending_zip:
+        return unpack(session)
+    name = safe_name(raw_name)
+    path = session_dir(session) / name
+    if not path.is_file():
+        raise ExchangeFailure(f"file {name} was not uploaded in this session")
+    if path.stat().st_size == 0:
+        raise ExchangeFailure("the file to import is empty")
+    job = ExchangeImport.objects.filter(session=session, file_name=name).select_related("run").first()
+    if job is None:
+        return _start(session, name, path, stream)
+    run = job.run
+    if run.status == SyncRun.Status.RUNNING:
+        return f"progress\nImport of {name} is running\n"
+    if run.status == SyncRun.Status.SUCCESS:
+        return f"success\n{summary(run.counts)}\n"
+    where = f" ({run.error_location})" if run.error_location else ""
+    raise ExchangeFailure(f"{run.error or run.get_status_display()}{where}")
+
+
+def _start(session: ExchangeSession, name: str, path: Path, stream: str) -> str:
+    from . import services, tasks
+
+    run = services.sync_run_start(stream=stream, source=SyncRun.Source.HTTP, file_name=str(path),
+                                  checksum=services.file_checksum(path), user=session.user)
+    ExchangeImport.objects.create(session=session, file_name=name, run=run)
+    transaction.on_commit(lambda: tasks.exchange_import.delay(run.pk))
+    return f"progress\nImport of {name} started\n"
+
+
+def summary(counts: dict) -> str:
+    parts = []
+    for entity, tally in sorted(counts.items()):
+        if isinstance(tally, dict) and {"created", "updated"} <= tally.keys():
+            parts.append(f"{entity}: +{tally['created']} ~{tally['updated']} ={tally.get('unchanged', 0)}")
+    return "; ".join(parts) or "nothing to import"

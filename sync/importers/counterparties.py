@@ -1,0 +1,45 @@
+"""Top-level `Контрагенты` (UT 11): counterparties of the ERP → legal entities the portal knows.
+
+The portal creates clients through registration, so this import only updates legal entities
+that already carry the counterparty's ERP id, or that match by INN (and KPP) and have no ERP
+id yet (then the id is linked). Counted rules: a counterparty with no matching legal entity is
+skipped (`unknown`); one without INN cannot be matched (`no_inn`).
+"""
+
+from __future__ import annotations
+
+from accounts.models import LegalEntity
+
+from ..commerceml.xml import text
+from . import bulk
+
+
+class CounterpartyImport:
+    def __init__(self, *, now, counts: dict, refs=None):
+        self.counts = counts
+        self.tally = counts.setdefault("legal_entities", bulk.tally())
+
+    def counterparty(self, el) -> None:
+        erp_id, inn, kpp = text(el, "Ид"), text(el, "ИНН"), text(el, "КПП")
+        full_name = text(el, "ОфициальноеНаименование") or text(el, "ПолноеНаименование")
+        le = LegalEntity.objects.filter(erp_id=erp_id).first() if erp_id else None
+        if le is None and inn:
+            matches = LegalEntity.objects.filter(inn=inn, erp_id__isnull=True)
+            le = (matches.filter(kpp=kpp) if kpp else matches).first()
+        if le is None:
+            key = "unknown" if inn or erp_id else "no_inn"
+            self.tally[key] = self.tally.get(key, 0) + 1
+            return
+        fields = []
+        if erp_id and le.erp_id != erp_id:
+            le.erp_id = erp_id
+            fields.append("erp_id")
+        if full_name and le.full_name != full_name[:500]:
+            le.full_name = full_name[:500]
+            fields.append("full_name")
+        if fields:
+            le.save(update_fields=fields)
+        self.tally["updated" if fields else "unchanged"] += 1
+
+    def finish(self) -> None:
+        pass

@@ -1,0 +1,101 @@
+"""Documents 1C → site (order changes): 1C numbers, statuses, payment and shipment facts.
+
+Each Документ is matched to a portal order by its Ид or Номер (the portal sends the order number
+as both). Status moves go through orders.services.order_transition (source ERP) and land in the
+order history. Rules (counted): a document of an order the portal does not have is skipped
+(`unknown_order`: 1C sends its own documents too); a status the table does not allow from the
+order's current status is skipped (`transition_refused`); an unmapped status text is skipped
+(`unknown_status`).
+"""
+
+from __future__ import annotations
+
+from orders.models import Order, OrderStatusChange
+from orders.services import OrderTransitionError, order_transition
+from orders.status import OrderStatus
+
+from ..commerceml.xml import boolean, child, local, path_of, text
+from . import bulk
+
+#: ERP status texts and codes → portal statuses (lower case, "[N] " prefixes stripped).
+STATUS_MAP = {
+    "принят": OrderStatus.ACCEPTED, "n": OrderStatus.ACCEPTED, "подтвержден": OrderStatus.ACCEPTED,
+    "открыт": OrderStatus.ACCEPTED, "согласован": OrderStatus.ACCEPTED, "к выполнению": OrderStatus.ACCEPTED,
+    "в работе": OrderStatus.ASSEMBLING, "собирается": OrderStatus.ASSEMBLING, "к обеспечению": OrderStatus.ASSEMBLING,
+    "сборка": OrderStatus.ASSEMBLING, "отгружен": OrderStatus.SHIPPED, "к отгрузке": OrderStatus.ASSEMBLING,
+    "доставлен": OrderStatus.DELIVERED, "f": OrderStatus.DELIVERED, "закрыт": OrderStatus.DELIVERED,
+    "выполнен": OrderStatus.DELIVERED, "отменен": OrderStatus.CANCELLED, "отменён": OrderStatus.CANCELLED,
+}
+STATUS_MAP.update({s.value: s.value for s in OrderStatus})
+
+
+def _requisites(el) -> dict[str, str]:
+    out = {}
+    block = child(el, "ЗначенияРеквизитов")
+    if block is not None:
+        for req in block:
+            if local(req) == "ЗначениеРеквизита":
+                out[text(req, "Наименование").lower()] = text(req, "Значение")
+    return out
+
+
+def target_status(el, reqs: dict[str, str]) -> str | None:
+    if boolean(reqs.get("отменен")) or boolean(text(el, "ПометкаУдаления")) or boolean(reqs.get("пометкаудаления")):
+        return OrderStatus.CANCELLED
+    raw = (reqs.get("статуса заказа ид") or reqs.get("статус заказа") or "").strip().lower()
+    if raw.startswith("[") and "]" in raw:
+        raw = raw.split("]", 1)[1].strip() or raw[1:raw.index("]")]
+    if raw:
+        return STATUS_MAP.get(raw, "?")
+    if boolean(reqs.get("отгружен")) or reqs.get("номер отгрузки по 1с"):
+        return OrderStatus.SHIPPED
+    if boolean(reqs.get("проведен")):
+        return OrderStatus.ACCEPTED
+    return None
+
+
+class DocumentImport:
+    def __init__(self, *, now, counts: dict):
+        self.now, self.counts = now, counts
+        self.tally = counts.setdefault("orders", bulk.tally())
+
+    def _note(self, key: str) -> None:
+        self.tally[key] = self.tally.get(key, 0) + 1
+
+    def document(self, el) -> None:
+        number = text(el, "Номер") or el.get("Номер", "")
+        doc_id = text(el, "Ид") or el.get("Ид", "")
+        order = Order.objects.filter(number__in=[v for v in (doc_id, number) if v]).first() or \
+            Order.objects.filter(erp_id=doc_id).first() if (doc_id or number) else None
+        if order is None:
+            self._note("unknown_order")
+            return
+        reqs = _requisites(el)
+        changed = self._erp_fields(order, el, reqs)
+        status = target_status(el, reqs)
+        if status == "?":
+            self._note("unknown_status")
+        elif status and status != order.status:
+            try:
+                order_transition(order=order, to_status=status, source=OrderStatusChange.Source.ERP,
+                                 comment=f"1C: {path_of(el)}")
+                changed = True
+            except OrderTransitionError:
+                self._note("transition_refused")
+        self.tally["updated" if changed else "unchanged"] += 1
+
+    def _erp_fields(self, order: Order, el, reqs: dict[str, str]) -> bool:
+        erp_number = (text(el, "Номер1С") or reqs.get("номер по 1с") or "")[:50]
+        fields = []
+        if erp_number and order.erp_number != erp_number:
+            order.erp_number = erp_number
+            fields.append("erp_number")
+        if erp_number and order.erp_confirmed_at is None:
+            order.erp_confirmed_at = self.now
+            fields.append("erp_confirmed_at")
+        if fields:
+            order.save(update_fields=fields)
+        return bool(fields)
+
+    def finish(self) -> None:
+        pass
