@@ -135,7 +135,8 @@ def main() -> int:
               f"PostgreSQL {version}")
         floor, elements, floor_rss = child(env, FLOOR, str(first)).split()
         floor = float(floor)
-        print(f"floor (bare lxml iterparse, {int(elements):,} elements): {floor:.2f} s, peak RSS {float(floor_rss):.0f} MB")
+        print(f"floor (bare lxml iterparse, {int(elements):,} elements): {floor:.2f} s, "
+              f"peak RSS {float(floor_rss):.0f} MB")
         results = {}
         for label, path in (("first import", first), ("rerun, no changes", first), ("rerun, 1% changed", changed)):
             r = json.loads(child(env, CHILD, str(path)))
