@@ -1,0 +1,188 @@
+"""All-or-nothing: every bad input fails the run with its specific reason and leaves every row as it was;
+odd rows follow their documented rule and are counted."""
+
+from decimal import Decimal
+
+import pytest
+
+from catalog.models import Price, Product, Stock
+from sync.models import SyncRun
+
+from .helpers import fixture, ok, run, snapshot
+
+pytestmark = pytest.mark.django_db
+
+HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<КоммерческаяИнформация xmlns="urn:1C.ru:commerceml_2" ВерсияСхемы="2.07">')
+
+
+def offers(body: str, partial: bool = False, price_types: str = "") -> str:
+    types = price_types or ("<ТипыЦен><ТипЦены><Ид>pt-1</Ид><Наименование>Опт</Наименование><Валюта>RUB</Валюта>"
+                            "</ТипЦены></ТипыЦен>")
+    return (f'{HEAD}<ПакетПредложений СодержитТолькоИзменения="{str(partial).lower()}"><Ид>x</Ид>'
+            f"<Наименование>x</Наименование>{types}<Склады><Склад><Ид>wh-1</Ид><Наименование>Главный</Наименование>"
+            f"</Склад><Склад><Ид>wh-2</Ид><Наименование>Второй</Наименование></Склад></Склады>"
+            f"<Предложения>{body}</Предложения></ПакетПредложений></КоммерческаяИнформация>")
+
+
+def offer(erp_id: str, price: str = "100", stock: tuple = ("5", "7")) -> str:
+    cells = "".join(f'<Склад ИдСклада="wh-{i + 1}" КоличествоНаСкладе="{q}"/>' for i, q in enumerate(stock))
+    return (f"<Предложение><Ид>{erp_id}</Ид><Наименование>Товар {erp_id}</Наименование><Цены><Цена>"
+            f"<ИдТипаЦены>pt-1</ИдТипаЦены><ЦенаЗаЕдиницу>{price}</ЦенаЗаЕдиницу></Цена></Цены>{cells}</Предложение>")
+
+
+def write(tmp_path, name: str, text: str):
+    path = tmp_path / name
+    path.write_bytes(text.encode())
+    return path
+
+
+@pytest.fixture
+def loaded(tmp_path):
+    """Data in place: a real catalog, and a package of three offers with prices and stock."""
+    ok("catalog", fixture("carono-php-commerceml/import.xml"))
+    ok("stock", write(tmp_path, "base.xml", offers(offer("a") + offer("b") + offer("c"))))
+    return snapshot()
+
+
+def failed(path, reason: str, stream: str = "stock") -> SyncRun:
+    result = run(stream, path)
+    assert result.status == SyncRun.Status.FAILED
+    assert reason in result.error, result.error
+    return result
+
+
+def test_malformed_xml(tmp_path, loaded):
+    path = write(tmp_path, "bad.xml", offers(offer("a", price="1") + "<Предложение><Ид>b</Ид>"))
+    result = failed(path, "malformed XML")
+    assert result.error_location.startswith("line ")
+    assert snapshot() == loaded
+
+
+def test_truncated_file(tmp_path, loaded):
+    text = offers(offer("a", price="999") + offer("b"))
+    path = write(tmp_path, "cut.xml", text[: len(text) * 2 // 3])
+    failed(path, "malformed XML")
+    assert snapshot() == loaded
+
+
+def test_unknown_price_type(tmp_path, loaded):
+    body = offer("a", price="1") + offer("b").replace("pt-1", "pt-nowhere")
+    failed(write(tmp_path, "pt.xml", offers(body)), "unknown price type 'pt-nowhere'")
+    assert snapshot() == loaded
+
+
+def test_negative_price(tmp_path, loaded):
+    result = failed(write(tmp_path, "neg.xml", offers(offer("a", price="1") + offer("b", price="-5"))),
+                    "negative price -5 for offer b")
+    assert "Предложение" in result.error_location
+    assert snapshot() == loaded
+
+
+def test_price_for_a_product_that_does_not_exist(tmp_path, loaded):
+    body = offer("a", price="1") + "<Предложение><Ид>ghost</Ид><Цены><Цена><ИдТипаЦены>pt-1</ИдТипаЦены>" \
+        "<ЦенаЗаЕдиницу>10</ЦенаЗаЕдиницу></Цена></Цены></Предложение>"
+    failed(write(tmp_path, "ghost.xml", offers(body)), "product ghost does not exist")
+    assert snapshot() == loaded
+
+
+def test_stock_for_a_product_that_does_not_exist(tmp_path, loaded):
+    body = offer("a", stock=("1", "1")) + \
+        "<Предложение><Ид>ghost</Ид><Склад ИдСклада=\"wh-1\" КоличествоНаСкладе=\"3\"/></Предложение>"
+    failed(write(tmp_path, "ghost.xml", offers(body)), "product ghost does not exist")
+    assert snapshot() == loaded
+
+
+def test_xxe_attempt(tmp_path, loaded):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("top secret")
+    text = offers(offer("a", price="1")).replace(
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]>\n')
+    text = text.replace("<Наименование>Товар a</Наименование>", "<Наименование>&e;</Наименование>")
+    result = failed(write(tmp_path, "xxe.xml", text), "possible XXE")
+    assert "top secret" not in result.error
+    assert snapshot() == loaded
+
+
+def test_billion_laughs(tmp_path, loaded):
+    text = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+            "<КоммерческаяИнформация><Классификатор><Наименование>&lol2;</Наименование></Классификатор>"
+            "</КоммерческаяИнформация>")
+    failed(write(tmp_path, "lol.xml", text), "possible XXE", stream="catalog")
+    assert snapshot() == loaded
+
+
+def test_not_commerceml(tmp_path, loaded):
+    failed(write(tmp_path, "x.xml", "<html><body>hello</body></html>"), "the file holds no CommerceML section")
+    assert snapshot() == loaded
+
+
+def test_file_of_another_stream(tmp_path, loaded):
+    failed(fixture("argentcrusade-commerceml/contractors-example.xml"), "does not belong to the stock stream")
+    assert snapshot() == loaded
+
+
+def test_duplicate_offer(tmp_path, loaded):
+    failed(write(tmp_path, "dup.xml", offers(offer("a", price="1") + offer("a"))), "offer a appears twice")
+    assert snapshot() == loaded
+
+
+def test_dry_run_counts_and_changes_nothing(tmp_path, loaded):
+    result = ok("stock", write(tmp_path, "dry.xml", offers(offer("a", price="1") + offer("d"))), dry_run=True)
+    assert result.counts["prices"]["updated"] == 1 and result.counts["prices"]["created"] == 1
+    assert snapshot() == loaded
+
+
+# -- odd rows: a documented rule, counted ------------------------------------------------------------
+
+def test_negative_stock_is_stored_as_zero_and_counted(tmp_path, loaded):
+    result = ok("stock", write(tmp_path, "n.xml", offers(offer("a", stock=("-3", "4")) + offer("b") + offer("c"))))
+    assert result.counts["offers"]["negative_stock_clamped"] == 1
+    assert Stock.objects.get(product__erp_id="a", warehouse__erp_id="wh-1").quantity == 0
+
+
+def test_empty_sku_takes_the_erp_id_and_is_counted(tmp_path):
+    text = (f"{HEAD}<Каталог СодержитТолькоИзменения=\"true\"><Ид>c</Ид><Наименование>c</Наименование><Товары>"
+            "<Товар><Ид>p-1</Ид><Артикул></Артикул><Наименование>Без артикула</Наименование>"
+            "<БазоваяЕдиница Код=\"796 \">шт</БазоваяЕдиница></Товар>"
+            "<Товар><Ид>p-2</Ид><Артикул>A-1</Артикул><Наименование>Один</Наименование></Товар>"
+            "<Товар><Ид>p-3</Ид><Артикул>A-1</Артикул><Наименование>Тот же артикул</Наименование></Товар>"
+            "</Товары></Каталог></КоммерческаяИнформация>")
+    result = ok("catalog", write(tmp_path, "c.xml", text))
+    assert result.counts["products"]["sku_from_erp_id"] == 1
+    assert result.counts["products"]["sku_made_unique"] == 1
+    assert Product.objects.get(erp_id="p-1").sku == "p-1"
+    assert Product.objects.get(erp_id="p-1").base_unit.code == "796"
+    assert Product.objects.get(erp_id="p-3").sku == "A-1-p-3"
+
+
+# -- partial and full packages ----------------------------------------------------------------------
+
+def test_partial_package_changes_only_what_it_lists(tmp_path, loaded):
+    before = {(p.product.erp_id, p.amount) for p in Price.objects.select_related("product")}
+    stock_before = dict(Stock.objects.exclude(product__erp_id="b").values_list("pk", "quantity"))
+
+    result = ok("stock", write(tmp_path, "p.xml", offers(offer("b", price="150", stock=("9", "7")), partial=True)))
+
+    assert result.counts["prices"] == {"created": 0, "updated": 1, "unchanged": 0, "rejected": 0}
+    assert result.counts["stock"]["updated"] == 1 and result.counts["stock"]["unchanged"] == 1
+    after = {(p.product.erp_id, p.amount) for p in Price.objects.select_related("product")}
+    assert after - before == {("b", Decimal("150.00"))}
+    assert dict(Stock.objects.exclude(product__erp_id="b").values_list("pk", "quantity")) == stock_before
+
+
+def test_full_package_makes_unlisted_goods_unavailable_not_deleted(tmp_path, loaded):
+    result = ok("stock", write(tmp_path, "f.xml", offers(offer("a"))))
+
+    assert result.counts["stock"]["zeroed_not_in_full_package"] == 4
+    assert Product.objects.filter(erp_id__in=["b", "c"]).count() == 2
+    assert set(Stock.objects.filter(product__erp_id__in=["b", "c"]).values_list("quantity", flat=True)) == {0}
+
+
+def test_price_per_base_unit_from_a_pack_price(tmp_path, loaded):
+    body = offer("a").replace("<ЦенаЗаЕдиницу>100</ЦенаЗаЕдиницу>",
+                              "<ЦенаЗаЕдиницу>1 250,00</ЦенаЗаЕдиницу><Единица>упак</Единица>"
+                              "<Коэффициент>10</Коэффициент>")
+    ok("stock", write(tmp_path, "pack.xml", offers(body + offer("b") + offer("c"), partial=True)))
+    assert Price.objects.get(product__erp_id="a").amount == Decimal("125.00")
