@@ -269,7 +269,8 @@ def test_catalog_listing_query_count_is_constant(logged_in, django_assert_max_nu
     ProductFactory.create_batch(25, category=category)
     many = _page_queries(logged_in, url)
     assert few == many
-    with django_assert_max_num_queries(8):
+    # Issue 4's bound: session, user, client, categories, count, facets, page, prices, stock, cart counter.
+    with django_assert_max_num_queries(10):
         logged_in.get(url)
 
 
