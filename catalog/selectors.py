@@ -100,8 +100,8 @@ def stock_total_subquery(*, region_id: int) -> Subquery:
 
 def category_tree() -> list[Category]:
     """All active categories in tree order, in one query (they are hundreds to a few thousand)."""
-    return list(Category.objects.filter(is_active=True).only("pk", "parent_id", "name", "slug", "path", "depth",
-                                                              "position").order_by("path"))
+    return list(Category.objects.filter(is_active=True).only(
+        "pk", "parent_id", "name", "slug", "path", "depth", "position").order_by("path"))
 
 
 def published_reviews(*, product: Product) -> QuerySet[Review]:
@@ -127,13 +127,16 @@ FACET_CACHE_SECONDS = 600
 CACHED_COUNT_MIN = 5000
 
 
-def facet_counts_cached(*, products: QuerySet[Product], selected: set[int], key: str) -> list[Facet]:
-    """`facet_counts`, kept in the cache (Redis) for FACET_CACHE_SECONDS per listing state and region.
+def facet_counts_cached(*, products: QuerySet[Product], selected: set[int], key: str, total: int) -> list[Facet]:
+    """`facet_counts`, kept in the cache (Redis) for FACET_CACHE_SECONDS when the listing is large.
 
     Counting property values over a whole 100,000-product catalog takes a few hundred
     milliseconds; the counts are the same for every client of a region and a few minutes of
-    lag in a count is harmless (the rows themselves are always live).
+    lag in a count is harmless (the rows themselves are always live). Listings under
+    CACHED_COUNT_MIN products are counted live.
     """
+    if total < CACHED_COUNT_MIN:
+        return facet_counts(products=products, selected=selected)
     cache_key = "catalog:facets:" + hashlib.sha256(key.encode()).hexdigest()
     facets = cache.get(cache_key)
     if facets is None:

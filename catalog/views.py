@@ -66,13 +66,14 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         # The subtree's ids from the tree already in memory: a join on `path` misleads the planner.
         products = products.filter(category_id__in=[node.pk for node in tree if node.path.startswith(category.path)])
     filtered = filter_products(products, state, viewer)
-    facets = selectors.facet_counts_cached(products=filtered, selected=state.selected_ids,
-                                           key=state.cache_key(category and category.pk, viewer))
+    key = state.cache_key(category and category.pk, viewer)
+    # Large listings take their total and facets from the cache (see selectors.count_cached).
+    total = selectors.count_cached(products=filtered, key=key)
+    facets = selectors.facet_counts_cached(products=filtered, selected=state.selected_ids, key=key, total=total)
     ordered = order_products(filtered, state, viewer).select_related("base_unit").annotate(
         image=selectors.first_image_subquery())
     paginator = Paginator(ordered, state.per_page)
-    # The total, like the facets, comes from the cache (see selectors.facet_counts_cached).
-    paginator.count = selectors.count_cached(products=filtered, key=state.cache_key(category and category.pk, viewer))
+    paginator.count = total
     page = paginator.get_page(state.page)
     context = {
         "category": category, "ancestors": ancestors, "subcategories": subcategories,

@@ -65,7 +65,8 @@ def test_price_rules(case, rows, discount, coefficient, expected, source):
     if "individual" in rows:
         ClientPriceFactory(client=client, product=product, amount=Decimal(rows["individual"]))
     if "contract_individual" in rows:
-        ClientPriceFactory(client=client, product=product, contract=contract, amount=Decimal(rows["contract_individual"]))
+        ClientPriceFactory(client=client, product=product, contract=contract,
+                           amount=Decimal(rows["contract_individual"]))
     if "other_contract_individual" in rows:
         ClientPriceFactory(client=client, product=product, contract=other,
                            amount=Decimal(rows["other_contract_individual"]))
