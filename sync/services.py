@@ -208,6 +208,15 @@ def sync_stream_run(*, stream: str, source: str = SyncRun.Source.SCHEDULE, user=
     folder = Path(settings.PORTAL_SYNC_INBOX) / stream
     if not folder.is_dir():
         return [sync_run_not_configured(stream=stream, source=source)]
+    runs = _import_inbox(stream, folder, source=source, user=user, progress=progress)
+    if stream == Stream.STOCK:
+        from .monitoring import stock_staleness_check
+
+        stock_staleness_check()
+    return runs
+
+
+def _import_inbox(stream: str, folder: Path, *, source: str, user, progress) -> list[SyncRun]:
     files = inbox_files(stream)
     if not files:
         now = timezone.now()
@@ -225,8 +234,4 @@ def sync_stream_run(*, stream: str, source: str = SyncRun.Source.SCHEDULE, user=
         target.parent.mkdir(exist_ok=True)
         path.rename(target)
         SyncRun.objects.filter(pk=run.pk).update(file_name=str(target))
-    if stream == Stream.STOCK:
-        from .monitoring import stock_staleness_check
-
-        stock_staleness_check()
     return runs
