@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Product
 from .search import normalize_query, search_products
-from .selectors import Viewer, in_stock_filter, stock_total_subquery, with_list_price
+from .selectors import Viewer, only_in_stock, stock_total_subquery, with_list_price
 
 PAGE_SIZES = (24, 48, 100)
 SORTS = {
@@ -84,16 +84,17 @@ def parse_listing(params: QueryDict, *, can_price: bool) -> ListingState:
     return state
 
 
-def filter_products(products: QuerySet[Product], state: ListingState, viewer: Viewer) -> QuerySet[Product]:
-    """Apply search, facets, stock and price range (no ordering)."""
+def filter_products(products: QuerySet[Product], state: ListingState, viewer: Viewer,
+                    typos: bool = False) -> QuerySet[Product]:
+    """Apply search (`typos`: the similarity search, see catalog.search), facets, stock and price range."""
     if state.q:
-        products = search_products(products, state.q)
+        products = search_products(products, state.q, typos=typos)
     through = Product.property_values.through
     for ids in state.values.values():
         products = products.filter(
             Exists(through.objects.filter(product_id=OuterRef("pk"), propertyvalue_id__in=ids)))
     if state.in_stock and viewer.region_id:
-        products = products.filter(in_stock_filter(region_id=viewer.region_id))
+        products = only_in_stock(products, region_id=viewer.region_id)
     if viewer.pricing and (state.price_min is not None or state.price_max is not None):
         products = with_list_price(products, viewer.pricing, converted=True)
         if state.price_min is not None:

@@ -1,14 +1,15 @@
 """Product search: full-text (Russian), SKU exact and prefix, trigram similarity for typos; ranked.
 
-On PostgreSQL a product matches when any of these holds, each served by an index
-(migration 0002):
+On PostgreSQL a product matches when either of the first two holds, each served by an index
+(migration 0002), and only when neither finds anything, the third (typos):
 - its stored `search_vector` (name, SKU, brand, property values, description; see
   `catalog.services.product_search_refresh`) matches every word of the query as a prefix
   (`шуруп` finds "шурупы", `самор` finds "саморез");
-- its SKU starts with the query, case-insensitively (exact SKU ranks first);
+- its SKU starts with the query, case-insensitively (exact SKU ranks first); a query that
+  looks like a SKU (one token with a digit) is matched this way only;
 - a word of its name is similar to the query (pg_trgm word similarity), so "саморес" finds
   "саморез".
-Rank: exact SKU, then SKU prefix, then the full-text rank plus the trigram similarity.
+Rank: exact SKU, then SKU prefix, then the full-text rank; typo results by similarity.
 Elsewhere (SQLite) it falls back to `icontains` over name, SKU and brand, ordered by name.
 """
 
@@ -29,33 +30,48 @@ def normalize_query(query: str) -> str:
     return " ".join(query.split())[:MAX_QUERY_LENGTH]
 
 
+def looks_like_sku(query: str) -> bool:
+    """One token with a digit and no spaces ("KR-000", "12345"): searched by SKU prefix only.
+
+    Its pieces as full-text prefixes ('kr':* & '000':*) would match most of the catalog.
+    """
+    return " " not in query and any(char.isdigit() for char in query)
+
+
 def prefix_tsquery(query: str) -> str | None:
     """A raw tsquery requiring every word as a prefix ("шуруп:* & 4:*"); None when the query has no words."""
     words = _WORD.findall(query.lower())
     return " & ".join(f"{word}:*" for word in words[:8]) or None
 
 
-def search_products(products: QuerySet[Product], query: str) -> QuerySet[Product]:
-    """Products of `products` matching `query`, annotated with `rank` (higher is better)."""
+def search_products(products: QuerySet[Product], query: str, typos: bool = False) -> QuerySet[Product]:
+    """Products of `products` matching `query`, annotated with `rank` (higher is better).
+
+    Without `typos`: full-text prefix match or SKU prefix, ranked by SKU match then `ts_rank`.
+    With `typos`: products with a name word similar to the query (pg_trgm), ranked by
+    similarity — the second try when the first finds nothing, so the costly similarity is
+    computed only for misspelt queries.
+    """
     query = normalize_query(query)
     if not query:
         return products.annotate(rank=Value(0.0, output_field=FloatField()))
     if connection.vendor != "postgresql":
         matched = products.filter(Q(name__icontains=query) | Q(sku__icontains=query) | Q(brand__icontains=query))
         return matched.annotate(rank=Value(0.0, output_field=FloatField()))
+    if typos:
+        return products.filter(name__trigram_word_similar=query).annotate(rank=TrigramWordSimilarity(query, "name"))
     sku = query.upper()
-    condition = Q(sku_upper__startswith=sku) | Q(name__trigram_word_similar=query)
-    raw = prefix_tsquery(query)
-    rank = TrigramWordSimilarity(query, "name")
     products = products.annotate(sku_upper=Upper("sku"))
-    if raw:
-        tsquery = SearchQuery(raw, config="russian", search_type="raw")
-        condition |= Q(search_vector=tsquery)
-        rank = rank + SearchRank(F("search_vector"), tsquery)
-    sku_bonus = Case(
+    condition = Q(sku_upper__startswith=sku)
+    rank = Case(
         When(sku_upper=sku, then=Value(100.0)),
         When(sku_upper__startswith=sku, then=Value(10.0)),
         default=Value(0.0),
         output_field=FloatField(),
     )
-    return products.filter(condition).annotate(rank=sku_bonus + rank)
+    raw = None if looks_like_sku(query) else prefix_tsquery(query)
+    if raw:
+        tsquery = SearchQuery(raw, config="russian", search_type="raw")
+        condition |= Q(search_vector=tsquery)
+        rank = rank + SearchRank(F("search_vector"), tsquery)
+    return products.filter(condition).annotate(rank=rank)

@@ -69,7 +69,13 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     key = state.cache_key(category and category.pk, viewer)
     # Large listings take their total and facets from the cache (see selectors.count_cached).
     total = selectors.count_cached(products=filtered, key=key)
-    facets = selectors.facet_counts_cached(products=filtered, selected=state.selected_ids, key=key, total=total)
+    typos = bool(state.q) and total == 0
+    if typos:  # nothing by words or SKU: try similar words (a misspelt query); no facets for those
+        filtered = filter_products(products, state, viewer, typos=True)
+        total = selectors.count_cached(products=filtered, key=key + "|typos")
+        facets = []
+    else:
+        facets = selectors.facet_counts_cached(products=filtered, selected=state.selected_ids, key=key, total=total)
     ordered = order_products(filtered, state, viewer).select_related("base_unit").annotate(
         image=selectors.first_image_subquery())
     paginator = Paginator(ordered, state.per_page)
@@ -78,7 +84,7 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     context = {
         "category": category, "ancestors": ancestors, "subcategories": subcategories,
         "page": page, "rows": rows_for(viewer, list(page.object_list)), "query": state.q, "state": state,
-        "facets": facets, "viewer": viewer, "sorts": SORTS, "page_sizes": PAGE_SIZES,
+        "facets": facets, "viewer": viewer, "sorts": SORTS, "page_sizes": PAGE_SIZES, "typos": typos,
     }
     template = "catalog/product_list.html#results" if request.htmx and not request.htmx.boosted else (
         "catalog/product_list.html")
@@ -92,8 +98,10 @@ def suggest(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     rows = []
     if len(query.strip()) >= 2:
-        found = search_products(selectors.visible_products(user=request.user), query)
-        products = list(found.select_related("base_unit").order_by("-rank", "name", "pk")[:SUGGESTIONS])
+        visible = selectors.visible_products(user=request.user).select_related("base_unit")
+        products = list(search_products(visible, query).order_by("-rank", "name", "pk")[:SUGGESTIONS])
+        if not products:
+            products = list(search_products(visible, query, typos=True).order_by("-rank", "name", "pk")[:SUGGESTIONS])
         prices = price_products(viewer.pricing, products) if viewer.sees_prices else {}
         rows = [Row(product, prices.get(product.pk), None) for product in products]
     return render(request, "catalog/partials/_suggestions.html", {"rows": rows, "query": query.strip()})
