@@ -45,7 +45,7 @@ class ClientUserInline(admin.TabularInline):
 class ClientAdmin(ClientRegistrationAdminMixin, GuardedModelAdminMixin, admin.ModelAdmin):
     """Clients and pending registrations (filter by status); approve/reject are list actions."""
 
-    list_display = ["name", "region", "status", "applicant", "applicant_confirmed", "manager", "created_at"]
+    list_display = ["name", "region", "status", "applicant", "applicant_confirmed", "manager_name", "created_at"]
     list_filter = ["status", ("region", admin.RelatedOnlyFieldListFilter), ("created_at", admin.DateFieldListFilter)]
     search_fields = ["name", "erp_id", "legal_entities__inn", "users__email"]
     list_select_related = ["region", "manager", "price_type"]
@@ -53,6 +53,10 @@ class ClientAdmin(ClientRegistrationAdminMixin, GuardedModelAdminMixin, admin.Mo
     readonly_fields = ["created_at", "approved_at"]
     date_hierarchy = "created_at"
     inlines = [LegalEntityInline, ClientUserInline]
+
+    @admin.display(description=_("manager"), ordering="manager__last_name")
+    def manager_name(self, obj):
+        return obj.manager or "—"
 
 
 class BankAccountInline(admin.TabularInline):

@@ -123,6 +123,7 @@ def _run(browser, url: str, world) -> None:
     staff.goto(f"{url}/admin/accounts/client/?status__exact=pending")
     listing = staff.inner_text("#changelist")
     assert "Стройснаб" in listing and "Чужой" not in listing
+    staff.click("#toggle-nav-sidebar")  # the admin's own sidebar toggle: room for the whole list
     _shot(staff, "admin-approval-list", phone=False)
     staff.check(f"input[name=_selected_action][value='{company.pk}']")
     staff.select_option("select[name=action]", "approve_registrations")
