@@ -1,6 +1,6 @@
 """Benchmark the catalog pages for a logged-in buyer on the 100,000-product demo (PostgreSQL).
 
-Usage: `DEBUG=1 ALLOWED_HOSTS=testserver BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_i4_bench
+Usage: `DEBUG=0 SECRET_KEY=bench SECURE_SSL_REDIRECT=0 PORTAL_MANIFEST_STATIC=0 ALLOWED_HOSTS=testserver BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_i4_bench
 flock /tmp/portal-bench.lock python bench/catalog.py [--runs N]` after seeding that database with
 `python bench/seed.py --products 100000 --clients 1000 --keep` (same BENCH_DATABASE_URL). Requests go through
 Django's test Client in-process (full middleware, templates, sessions; no network or gunicorn), so the figures
