@@ -210,7 +210,7 @@ def contract_request_decide(*, contract_request: ContractRequest, by: User, appr
     request.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by"])
     notify_localized(
         recipients=[request.requested_by] if request.requested_by else [],
-        event="registration_approved" if approve else "registration_rejected", include_inactive=True,
+        event="contract_decided", include_inactive=True,
         message=lambda: ((_("Contract request for %(name)s is accepted") if approve
                           else _("Contract request for %(name)s is declined")) % {"name": request.legal_entity.name},
                          request.rejection_reason))

@@ -150,3 +150,7 @@ def _run(browser, url: str, world) -> None:
     assert invited.client == company and invited.role == User.Role.ACCOUNTANT
     assert any(m.to == ["buh@stroysnab.example"] for m in mail.outbox)
     _shot(applicant, "cabinet-users")
+    applicant.click("#notification-bell")
+    applicant.wait_for_url(f"{url}/notifications/")
+    assert "одобрена" in applicant.inner_text(".notification-list")
+    _shot(applicant, "notifications")
