@@ -135,13 +135,17 @@ def _session_tuning() -> None:
 
 
 def _after_import(importer) -> None:
-    """Refresh the catalog's search data of the products written (when the catalog offers it)."""
+    """Refresh the catalog's search documents of the products written, inside the run's transaction."""
     from catalog import services as catalog_services
 
     refresh = getattr(catalog_services, "product_search_refresh", None)
-    written = getattr(importer.catalog, "written", None) if importer.catalog else None
-    if refresh and written:
-        transaction.on_commit(lambda: refresh(product_ids=written))
+    ids = set()
+    if importer.catalog is not None:
+        ids |= set(getattr(importer.catalog, "written", []) or [])
+    if importer.offers is not None:
+        ids |= set(importer.offers.created_product_ids)
+    if refresh and ids:
+        refresh(product_ids=sorted(ids))
 
 
 def sync_runs_reap(*, now=None) -> int:

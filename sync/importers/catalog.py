@@ -148,8 +148,9 @@ class CatalogImport:
         self.links.load()
         written = products.merge_catalog_products(now=self.now, counts=self.counts,
                                                   unit_default=self.refs.unit("796", "шт", "Штука").pk)
+        if products.merge_property_links(self.counts):
+            written = sorted(set(written) | set(products.listed_ids()))
         self.written = written
-        products.merge_property_links(self.counts)
         if not self.partial:
             products.deactivate_unlisted(now=self.now, counts=self.counts)
         return written

@@ -52,6 +52,7 @@ class OffersImport:
         self.odd = {"negative_stock_clamped": 0, "offers_without_stock": 0}
         self.seen = set()
         self._currency_cache: dict[str, str] = {}
+        self.created_product_ids: list[int] = []
 
     # -- records -------------------------------------------------------------------------------
     def price_type(self, data: dict) -> None:
@@ -153,7 +154,7 @@ class OffersImport:
     def _create_missing_products(self) -> None:
         from .products import create_from_offers
 
-        create_from_offers(now=self.now, counts=self.counts)
+        self.created_product_ids = create_from_offers(now=self.now, counts=self.counts)
 
     def _require_products(self) -> None:
         for stage in ("sync_stage_price", "sync_stage_stock"):

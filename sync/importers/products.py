@@ -81,14 +81,14 @@ def deactivate_unlisted(*, now, counts: dict) -> int:
     return n
 
 
-def create_from_offers(*, now, counts: dict) -> int:
+def create_from_offers(*, now, counts: dict) -> list[int]:
     """Products an offer names but the portal lacks, created from the offer's own data."""
     from .refs import Refs
 
     rows = bulk.fetch(f"SELECT s.erp_id, s.sku, s.name, s.unit_code FROM sync_stage_offer s LEFT JOIN {P} p "
                       "ON p.erp_id = s.erp_id WHERE p.id IS NULL AND s.name <> ''")
     if not rows:
-        return 0
+        return []
     refs = Refs(counts)
     parents = {p.erp_id: p for p in Product.objects.filter(erp_id__in={r[0].split("#")[0] for r in rows})}
     taken = set(Product.objects.filter(sku__in=[_sku(r, parents) for r in rows]).values_list("sku", flat=True))
@@ -106,7 +106,7 @@ def create_from_offers(*, now, counts: dict) -> int:
                            category_id=parent.category_id if parent else None, created_at=now))
     Product.objects.bulk_create(new, batch_size=2000)
     _note(counts, "products", "created", len(new))
-    return len(new)
+    return list(Product.objects.filter(erp_id__in=[p.erp_id for p in new]).values_list("pk", flat=True))
 
 
 def _sku(row, parents) -> str:
@@ -117,3 +117,7 @@ def _sku(row, parents) -> str:
     parent = parents.get(base)
     root = sku or (parent.sku if parent else base)
     return f"{root[:90]}#{characteristic[:8]}"
+
+
+def listed_ids() -> list[int]:
+    return [r[0] for r in bulk.fetch(f"SELECT p.id FROM sync_stage_product s JOIN {P} p ON p.erp_id = s.erp_id")]

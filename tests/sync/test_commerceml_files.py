@@ -142,3 +142,12 @@ def test_cml3_rests_need_existing_products_and_store_every_warehouse_row():
 
     assert Stock.objects.count() == xcount(path, "//Предложение/Остатки/Остаток/Склад")
     assert Warehouse.objects.count() == len(set(xvalues(path, "//Остаток/Склад/Ид")))
+
+
+@pytest.mark.postgres
+def test_imported_products_get_their_search_document():
+    path = fixture("carono-php-commerceml/import.xml")
+    ok("catalog", path)
+    ok("catalog", fixture("carono-php-commerceml/offers.xml"))
+
+    assert not Product.objects.filter(search_vector__isnull=True).exists()
