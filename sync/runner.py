@@ -35,10 +35,12 @@ class FileImport:
         self.counterparties = None
         self.sections: list[str] = []
         self.section = ""
+        self.base_dir: Path | None = None
 
     def _catalog(self) -> CatalogImport:
         if self.catalog is None:
             self.catalog = CatalogImport(now=self.now, counts=self.counts, refs=self.refs)
+            self.catalog.base_dir = self.base_dir
         return self.catalog
 
     def _offers(self) -> OffersImport:
@@ -47,6 +49,7 @@ class FileImport:
         return self.offers
 
     def run(self, path: Path) -> dict:
+        self.base_dir = Path(path).resolve().parent
         if self.stream in JSON_STREAMS:
             from .jsonformat import import_json
 

@@ -33,6 +33,9 @@ class CatalogImport:
         self.links = bulk.Stage("sync_stage_pv", [("product", "varchar(200)"), ("value_id", "integer")])
         self.skus: set[str] = set()
         self.ids: set[str] = set()
+        self.images: list[tuple[str, str]] = []
+        self.base_dir = None  # the folder of the file: images are relative to it
+        self.written: list[int] = []
 
     # -- groups --------------------------------------------------------------------------------
     def groups(self, tree: list[dict]) -> None:
@@ -129,6 +132,7 @@ class CatalogImport:
         unit = self.refs.unit(*data["unit"]).pk if any(data["unit"]) else None
         self.stage.add(erp_id, sku, name, data["description"], data["groups"][0] if data["groups"] else None,
                        unit, data["weight"], not data["deleted"])
+        self.images.extend((erp_id, image) for image in data["images"])
         for prop_erp, value in data["properties"]:
             prop = self.properties.get(prop_erp)
             if prop is None:
@@ -153,4 +157,8 @@ class CatalogImport:
         self.written = written
         if not self.partial:
             products.deactivate_unlisted(now=self.now, counts=self.counts)
+        if self.images:
+            from .images import attach_images
+
+            attach_images(self.images, base_dir=self.base_dir, counts=self.counts)
         return written

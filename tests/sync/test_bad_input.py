@@ -186,3 +186,22 @@ def test_price_per_base_unit_from_a_pack_price(tmp_path, loaded):
                               "<Коэффициент>10</Коэффициент>")
     ok("stock", write(tmp_path, "pack.xml", offers(body + offer("b") + offer("c"), partial=True)))
     assert Price.objects.get(product__erp_id="a").amount == Decimal("125.00")
+
+
+def test_product_images_next_to_the_file_are_attached_once(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (tmp_path / "import_files" / "ab").mkdir(parents=True)
+    (tmp_path / "import_files" / "ab" / "p1.jpg").write_bytes(b"\xff\xd8\xff fake jpeg")
+    text = (f"{HEAD}<Каталог СодержитТолькоИзменения=\"true\"><Ид>c</Ид><Наименование>c</Наименование><Товары>"
+            "<Товар><Ид>p-1</Ид><Артикул>A</Артикул><Наименование>С картинкой</Наименование>"
+            "<Картинка>import_files/ab/p1.jpg</Картинка><Картинка>import_files/ab/lost.jpg</Картинка>"
+            "<Картинка>../../etc/passwd</Картинка></Товар></Товары></Каталог></КоммерческаяИнформация>")
+    path = write(tmp_path, "import.xml", text)
+
+    first = ok("catalog", path)
+    again = ok("catalog", path)
+
+    assert first.counts["images"]["created"] == 1 and first.counts["images"]["missing"] == 2
+    assert again.counts["images"]["created"] == 0 and again.counts["images"]["unchanged"] == 1
+    media = Product.objects.get(erp_id="p-1").media.get()
+    assert media.title == "import_files/ab/p1.jpg" and media.file.read() == b"\xff\xd8\xff fake jpeg"
