@@ -141,8 +141,8 @@ def apply_now(session: ExchangeSession, name: str) -> str:
 
 def export_to_outbox(*, source: str) -> SyncRun:
     """Scheduled order export: write pending orders to PORTAL_SYNC_INBOX/order_export/outbox/ as one
-    file. Orders stay pending until the ERP acknowledges them (HTTP `success`), so a file re-sent holds
-    the same documents. Without the folder the stream is "not configured"."""
+    file and mark them exported (the file is this transport's delivery). Without the folder the stream
+    is "not configured"."""
     from .services import sync_run_not_configured
 
     folder = Path(settings.PORTAL_SYNC_INBOX) / Stream.ORDER_EXPORT
@@ -158,6 +158,8 @@ def export_to_outbox(*, source: str) -> SyncRun:
         target = outbox / f"orders-{now:%Y%m%d-%H%M%S}.xml"
         target.write_bytes(orders_document(orders))
         name = str(target)
+        # the file is the delivery of this transport: the orders are not written to the outbox again
+        Order.objects.filter(pk__in=[o.pk for o in orders], erp_exported_at__isnull=True).update(erp_exported_at=now)
     return SyncRun.objects.create(stream=Stream.ORDER_EXPORT, source=source, status=status, started_at=now,
                                   finished_at=timezone.now(), file_name=name,
                                   counts={"orders": {"exported": len(orders)}})

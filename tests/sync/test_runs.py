@@ -172,3 +172,33 @@ def test_staff_page_shows_data_age_and_the_stale_banner(client, django_assert_ma
 def test_staff_page_is_not_for_clients(client):
     client.force_login(UserFactory())
     assert client.get("/staff/sync/").status_code in (302, 403, 404)
+
+
+def test_order_export_to_the_outbox(inbox):
+    from orders.status import OrderStatus
+    from tests.factories import OrderFactory
+
+    order = OrderFactory(status=OrderStatus.SUBMITTED)
+    (inbox / "order_export").mkdir(parents=True)
+
+    run = SyncRun.objects.get(pk=sync_stream("order_export"))
+    again = SyncRun.objects.get(pk=sync_stream("order_export"))
+
+    assert run.status == SyncRun.Status.SUCCESS and run.counts == {"orders": {"exported": 1}}
+    content = (inbox / "order_export" / "outbox").glob("orders-*.xml").__next__().read_bytes()
+    assert content.startswith(b"\xef\xbb\xbf") and order.number.encode() in content
+    assert again.status == SyncRun.Status.NOTHING_TO_DO
+
+
+def test_order_export_in_windows_1251(inbox, settings):
+    from lxml import etree
+
+    from orders.status import OrderStatus
+    from sync.orders_exchange import orders_document
+    from tests.factories import OrderFactory, OrderLineFactory
+
+    settings.PORTAL_ERP_ORDER_ENCODING = "windows-1251"
+    line = OrderLineFactory(order=OrderFactory(status=OrderStatus.SUBMITTED), name="Ботфорты")
+    data = orders_document([line.order])
+    assert data.startswith(b"<?xml version='1.0' encoding='windows-1251'?>")
+    assert etree.fromstring(data).findtext("Документ/Товары/Товар/Наименование") == "Ботфорты"

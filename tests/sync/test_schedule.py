@@ -38,6 +38,12 @@ def runs_per_day(schedule) -> int:
     return len(schedule.hour) * len(schedule.minute)
 
 
+@pytest.fixture(autouse=True)
+def _no_drop_folders(settings, tmp_path):
+    """No configured source: every stream's drop folder is missing."""
+    settings.PORTAL_SYNC_INBOX = tmp_path / "no-inbox"
+
+
 @pytest.fixture(scope="module")
 def registered_tasks():
     """Tasks as the worker sees them: found by the Celery app's autodiscovery, not imported by hand."""
@@ -87,7 +93,7 @@ def test_celery_app_reads_the_schedule_from_settings():
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_scheduled_task_records_not_configured_run(name, registered_tasks):
-    """Until an importer exists a job says so: a "not configured" run with a message, never a success."""
+    """Without a configured source a job says so: a "not configured" run with a message, never a success."""
     task, stream, _ = EXPECTED[name]
     entry = settings.CELERY_BEAT_SCHEDULE[name]
 
