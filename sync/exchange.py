@@ -157,6 +157,9 @@ def import_step(session: ExchangeSession, raw_name: str, *, stream: str) -> str:
     if job is None:
         return _start(session, name, path, stream)
     run = job.run
+    if run is None or run.status == SyncRun.Status.NOTHING_TO_DO:  # another run held the lock: try again
+        job.delete()
+        return _start(session, name, path, stream)
     if run.status == SyncRun.Status.RUNNING:
         return f"progress\nImport of {name} is running\n"
     if run.status == SyncRun.Status.SUCCESS:
