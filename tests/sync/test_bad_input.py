@@ -205,3 +205,29 @@ def test_product_images_next_to_the_file_are_attached_once(tmp_path, settings):
     assert again.counts["images"]["created"] == 0 and again.counts["images"]["unchanged"] == 1
     media = Product.objects.get(erp_id="p-1").media.get()
     assert media.title == "import_files/ab/p1.jpg" and media.file.read() == b"\xff\xd8\xff fake jpeg"
+
+
+@pytest.mark.postgres
+def test_bulk_load_mode_recreates_every_constraint_and_index(tmp_path, monkeypatch):
+    from django.db import connection
+
+    from sync.importers import bulk
+
+    def shape():
+        with connection.cursor() as cur:
+            cur.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = "
+                        "'catalog_stock'::regclass ORDER BY 1")
+            constraints = cur.fetchall()
+            cur.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'catalog_stock' ORDER BY 1")
+            return constraints, cur.fetchall()
+
+    ok("catalog", fixture("carono-php-commerceml/import.xml"))
+    before = shape()
+    monkeypatch.setattr(bulk, "BULK_LOAD_MIN_ROWS", 2)
+
+    result = ok("stock", write(tmp_path, "o.xml", offers(offer("a") + offer("b") + offer("c"))))
+
+    assert result.counts["stock"]["bulk_load"] == 1 and result.counts["stock"]["created"] == 6
+    assert shape() == before
+    bad = run("stock", write(tmp_path, "bad.xml", offers(offer("a", price="-1"))))
+    assert bad.status == "failed" and shape() == before
