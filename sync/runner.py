@@ -83,11 +83,7 @@ class FileImport:
             elif data["section"] in ("ПакетПредложений", "ИзмененияПакетаПредложений"):
                 self._offers().partial = data["partial"] or data["section"] == "ИзмененияПакетаПредложений"
             return
-        if kind == "partial":
-            target = self.catalog if self.section == "Каталог" else self.offers
-            if target is not None:
-                target.partial = data
-        elif kind == "groups":
+        if kind == "groups":
             self._catalog().groups(data)
         elif kind == "property":
             self._catalog().property(data)

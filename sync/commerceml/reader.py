@@ -19,7 +19,7 @@ SECTIONS = {"Классификатор", "Каталог", "ПакетПред�
 TAGS = [f"{{*}}{name}" for name in (
     "КоммерческаяИнформация", "Классификатор", "Каталог", "ПакетПредложений", "ИзмененияПакетаПредложений",
     "Контрагенты", "Контрагент", "Группы", "Свойства", "СвойствоНоменклатуры", "ТипыЦен", "Склады", "Товар",
-    "Предложение", "Документ", "СодержитТолькоИзменения",
+    "Предложение", "Документ",
 )]
 
 #: How many bytes at the start may hold a DOCTYPE; CommerceML never has one.
@@ -58,28 +58,41 @@ def _section_of(el) -> str:
 
 
 def _read(path):
-    root_seen = False
-    for event, el in iterparse(path, events=("start", "end"), tag=TAGS):
+    """End events only (the cheapest lxml pass); a section is announced at the first element seen in it,
+    by then its start tag (and an early `<СодержитТолькоИзменения>` child) has been parsed."""
+    root_checked = False
+    current = None
+    for _, el in iterparse(path, events=("end",), tag=TAGS):
+        if not root_checked:
+            if local(el.getroottree().getroot()) != "КоммерческаяИнформация":
+                raise ExchangeError("not a CommerceML file: the root element is not КоммерческаяИнформация",
+                                    f"line {el.sourceline}")
+            root_checked = True
         name = local(el)
-        if event == "start":
-            if name == "КоммерческаяИнформация":
-                root_seen = True
-            elif name in SECTIONS and local(el.getparent()) == "КоммерческаяИнформация":
-                yield "package", {"section": name, "partial": boolean(el.get("СодержитТолькоИзменения")),
-                                  "line": el.sourceline}
+        if name == "КоммерческаяИнформация":
             continue
-        if not root_seen:
-            raise ExchangeError("not a CommerceML file: the root element is not КоммерческаяИнформация",
-                                f"line {el.sourceline}")
+        section, parent = el, el.getparent()
+        while parent is not None and parent.getparent() is not None:
+            section, parent = parent, parent.getparent()
+        if section is not current:
+            current = section
+            if local(section) in SECTIONS:
+                yield "package", {"section": local(section), "partial": _partial(section), "line": section.sourceline}
         yield from _on_end(name, el)
+
+
+def _partial(section) -> bool:
+    flag = section.get("СодержитТолькоИзменения")
+    if flag is None:  # older writers put it in an element
+        element = child(section, "СодержитТолькоИзменения")
+        flag = element.text if element is not None else None
+    return boolean(flag)
 
 
 def _on_end(name: str, el):
     parent = el.getparent()
     parent_name = local(parent) if parent is not None else ""
-    if name == "СодержитТолькоИзменения" and parent_name in SECTIONS:
-        yield "partial", boolean(el.text)
-    elif name == "Группы" and parent_name == "Классификатор":
+    if name == "Группы" and parent_name == "Классификатор":
         yield "groups", [parse_group(g) for g in el if local(g) == "Группа"]
         drop_done(el)
     elif name in ("Свойства",) and parent_name == "Классификатор":

@@ -231,3 +231,12 @@ def test_bulk_load_mode_recreates_every_constraint_and_index(tmp_path, monkeypat
     assert shape() == before
     bad = run("stock", write(tmp_path, "bad.xml", offers(offer("a", price="-1"))))
     assert bad.status == "failed" and shape() == before
+
+
+def test_partial_flag_as_an_element_is_honoured(tmp_path, loaded):
+    text = offers(offer("a", price="1"), partial=False).replace(
+        'СодержитТолькоИзменения="false"><Ид>x</Ид>',
+        "><Ид>x</Ид><СодержитТолькоИзменения>true</СодержитТолькоИзменения>")
+    result = ok("stock", write(tmp_path, "el.xml", text))
+    assert "zeroed_not_in_full_package" not in result.counts["stock"]
+    assert Stock.objects.filter(product__erp_id="b", quantity__gt=0).exists()
