@@ -55,6 +55,14 @@ class FileImport:
 
             import_json(stream=self.stream, path=path, now=self.now, counts=self.counts)
             return self.counts
+        try:
+            self._read(path)
+        finally:
+            if self.offers is not None:
+                self.offers.close()
+        return self.counts
+
+    def _read(self, path: Path) -> None:
         for n, (kind, data) in enumerate(reader.read(path), start=1):
             self._dispatch(kind, data)
             if self.progress and n % 20000 == 0:
@@ -65,7 +73,6 @@ class FileImport:
         for part in (self.catalog, self.offers, self.counterparties, self.documents):
             if part is not None:
                 part.finish()
-        return self.counts
 
     def _allow(self, section: str, line) -> None:
         allowed = STREAM_SECTIONS.get(self.stream, set())

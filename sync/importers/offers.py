@@ -18,6 +18,7 @@ Rules (docs/erp-exchange.md):
 
 from __future__ import annotations
 
+import contextlib
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from catalog.models import Price, PriceType, Product, Stock, Unit, Warehouse
 
 from ..commerceml.xml import ExchangeError, decimal, path_of
 from . import bulk
+from .pipeline import PRICE_MERGE, STOCK_MERGE, Channel, Pipeline, finish_channel
 from .refs import Refs
 
 CENT = Decimal("0.01")
@@ -53,15 +55,45 @@ class OffersImport:
         self.seen = set()
         self._currency_cache: dict[str, str] = {}
         self.created_product_ids: list[int] = []
+        self.pipe: Pipeline | None = None
+        self._started = False
+        if bulk.is_pg():
+            self._open_pipeline()
+
+    def _open_pipeline(self) -> None:
+        """Known products take the fast path: ids resolved here, merged in chunks while parsing goes on."""
+        self.product_ids = dict(Product.objects.exclude(erp_id=None).values_list("erp_id", "pk"))
+        self.pt_ids = dict(PriceType.objects.exclude(erp_id=None).values_list("erp_id", "pk"))
+        self.wh_ids = dict(Warehouse.objects.exclude(erp_id=None).values_list("erp_id", "pk"))
+        self.stock_had_rows = bool(bulk.scalar(f"SELECT EXISTS (SELECT 1 FROM {S})"))
+        self.stock_ch = Channel("stock", S, [("product_id", "integer"), ("warehouse_id", "integer"),
+                                             ("quantity", "numeric(16,3)")],
+                                STOCK_MERGE, ("product_id", "warehouse_id"))
+        self.price_ch = Channel("prices", PR, [("product_id", "integer"), ("price_type_id", "integer"),
+                                               ("amount", "numeric(16,2)"), ("currency", "varchar(3)")],
+                                PRICE_MERGE, ("product_id", "price_type_id"))
+        self.pipe = Pipeline(now=self.now)
+
+    def close(self) -> None:
+        """Stop the merge worker (on success it has finished already; on an error it must not outlive the run)."""
+        if self.pipe is not None:
+            pipe, self.pipe = self.pipe, None
+            with contextlib.suppress(Exception):  # the run is failing already with its own error
+                pipe.close()
 
     # -- records -------------------------------------------------------------------------------
     def price_type(self, data: dict) -> None:
         pt = self.refs.price_type(**data)
         self.price_types[pt.erp_id] = pt.currency_id
+        if self.pipe is not None:
+            self.pt_ids[pt.erp_id] = pt.pk
 
     def warehouse(self, data: dict) -> None:
-        self.refs.warehouse(erp_id=data["erp_id"], name=data["name"], address=data["address"], where=data["where"])
+        wh = self.refs.warehouse(erp_id=data["erp_id"], name=data["name"], address=data["address"],
+                                 where=data["where"])
         self.warehouses.add(data["erp_id"])
+        if self.pipe is not None:
+            self.wh_ids[wh.erp_id] = wh.pk
 
     def offer(self, offer: dict) -> None:
         erp_id = offer["erp_id"]
@@ -72,14 +104,20 @@ class OffersImport:
         if erp_id in self.seen:
             raise ExchangeError(f"offer {erp_id} appears twice in the package", path_of(offer["el"]))
         self.seen.add(erp_id)
-        unit = offer["unit"]
-        unit_code = self.refs.unit(*unit).code if unit and any(unit) else ""
-        self.offers.add(erp_id, offer["sku"], offer["name"], unit_code)
+        if not self._started:
+            self._started = True
+            if self.pipe is not None:
+                self.stock_ch.keep_keys = not self.partial
+        pid = self.product_ids.get(erp_id) if self.pipe is not None else None
+        if pid is None:
+            unit = offer["unit"]
+            unit_code = self.refs.unit(*unit).code if unit and any(unit) else ""
+            self.offers.add(erp_id, offer["sku"], offer["name"], unit_code)
         if offer["prices"]:
-            self._prices(erp_id, offer)
-        self._stock(erp_id, offer)
+            self._prices(erp_id, offer, pid)
+        self._stock(erp_id, offer, pid)
 
-    def _prices(self, erp_id: str, offer: dict) -> None:
+    def _prices(self, erp_id: str, offer: dict, pid: int | None) -> None:
         rows = []
         for price in offer["prices"]:
             pt = price["price_type"]
@@ -98,7 +136,11 @@ class OffersImport:
                 if raw_currency:
                     self._currency_cache[raw_currency] = currency
             rows.append((pt, amount, currency))
-        if self.prices.copying:
+        if pid is not None:
+            ids = self.pt_ids
+            self.pipe.write(self.price_ch, "".join(f"{pid}\t{ids[pt]}\t{amount}\t{cur}\n" for pt, amount, cur in rows),
+                            len(rows))
+        elif self.prices.copying:
             eid = bulk.copy_text(erp_id)
             self.prices.write_lines("".join(f"{eid}\t{bulk.copy_text(pt)}\t{amount}\t{cur}\n"
                                             for pt, amount, cur in rows), len(rows))
@@ -106,7 +148,7 @@ class OffersImport:
             for pt, amount, cur in rows:
                 self.prices.add(erp_id, pt, amount, cur)
 
-    def _stock(self, erp_id: str, offer: dict) -> None:
+    def _stock(self, erp_id: str, offer: dict, pid: int | None) -> None:
         rows = offer["stock"]
         if not rows:
             if offer["total"] is None:
@@ -118,8 +160,11 @@ class OffersImport:
             if raw is None:
                 continue
             if wh not in self.warehouses:
-                self.refs.warehouse(erp_id=wh, name="" if wh != settings.PORTAL_ERP_TOTAL_WAREHOUSE else "ERP")
+                name = "ERP" if wh == settings.PORTAL_ERP_TOTAL_WAREHOUSE else ""
+                created = self.refs.warehouse(erp_id=wh, name=name)
                 self.warehouses.add(wh)
+                if self.pipe is not None:
+                    self.wh_ids[wh] = created.pk
             raw = raw.strip()
             try:
                 qty = Decimal(raw)
@@ -132,7 +177,10 @@ class OffersImport:
                 self.odd["negative_stock_clamped"] += 1
                 raw, qty = "0", ZERO
             out.append((wh, raw, qty))
-        if self.stock.copying:
+        if pid is not None:
+            ids = self.wh_ids
+            self.pipe.write(self.stock_ch, "".join(f"{pid}\t{ids[wh]}\t{raw}\n" for wh, raw, _ in out), len(out))
+        elif self.stock.copying:
             eid = bulk.copy_text(erp_id)
             self.stock.write_lines("".join(f"{eid}\t{bulk.copy_text(wh)}\t{raw}\n" for wh, raw, _ in out), len(out))
         else:
@@ -141,6 +189,13 @@ class OffersImport:
 
     # -- merge ---------------------------------------------------------------------------------
     def finish(self) -> None:
+        if self.pipe is not None:
+            self.pipe.flush(self.stock_ch)
+            self.pipe.flush(self.price_ch)
+            pipe, self.pipe = self.pipe, None
+            pipe.close()
+            finish_channel(self.stock_ch, self.counts)
+            finish_channel(self.price_ch, self.counts)
         self.offers.load()
         self.prices.load()
         self.stock.load()
@@ -148,7 +203,7 @@ class OffersImport:
         self._require_products()
         self._merge_prices()
         self._merge_stock()
-        self.counts.setdefault("offers", {})["read"] = self.offers.rows
+        self.counts.setdefault("offers", {})["read"] = len(self.seen)
         self.counts["offers"].update({k: v for k, v in self.odd.items() if v})
 
     def _create_missing_products(self) -> None:
@@ -206,7 +261,9 @@ class OffersImport:
 
     def _merge_stock(self) -> None:
         base = f"FROM sync_stage_stock s JOIN {P} p ON p.erp_id = s.offer JOIN {W} w ON w.erp_id = s.warehouse"
-        if not self.partial and self.stock.rows:  # before the merge: on a first import the table is empty
+        fast = getattr(self, "stock_ch", None)
+        listed = self.stock.rows + (fast.total if fast is not None else 0)
+        if not self.partial and listed and fast is None:  # before the merge: on a first import the table is empty
             self._zero_unlisted(base)
         if self.stock.rows:
             self._merge(
@@ -218,11 +275,15 @@ class OffersImport:
                 f"SELECT <COUNT> {base} LEFT JOIN {S} c ON c.product_id = p.id AND c.warehouse_id = w.id WHERE <NEW>",
                 [self.now], self.stock.rows,
             )
+        if not self.partial and listed and fast is not None and self.stock_had_rows:
+            self._zero_unlisted(base, keys=f"{fast.stage}_keys")
 
-    def _zero_unlisted(self, base: str) -> None:
+    def _zero_unlisted(self, base: str, keys: str | None = None) -> None:
         """A full package: stock rows it does not list go to 0 (goods become unavailable, never deleted)."""
+        also = (f" AND NOT EXISTS (SELECT 1 FROM {keys} k WHERE k.product_id = {S}.product_id "
+                f"AND k.warehouse_id = {S}.warehouse_id)") if keys else ""
         zeroed = bulk.execute(
             f"UPDATE {S} SET quantity = 0, confirmed_at = %s WHERE quantity <> 0 AND NOT EXISTS "
-            f"(SELECT 1 {base} WHERE p.id = {S}.product_id AND w.id = {S}.warehouse_id)", [self.now])
+            f"(SELECT 1 {base} WHERE p.id = {S}.product_id AND w.id = {S}.warehouse_id){also}", [self.now])
         if zeroed:
             self.counts.setdefault("stock", bulk.tally())["zeroed_not_in_full_package"] = zeroed

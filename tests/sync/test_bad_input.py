@@ -240,3 +240,20 @@ def test_partial_flag_as_an_element_is_honoured(tmp_path, loaded):
     result = ok("stock", write(tmp_path, "el.xml", text))
     assert "zeroed_not_in_full_package" not in result.counts["stock"]
     assert Stock.objects.filter(product__erp_id="b", quantity__gt=0).exists()
+
+
+@pytest.mark.postgres
+def test_chunked_merges_give_the_same_result(tmp_path, loaded, monkeypatch):
+    """Tiny chunks: many merges run by the worker while parsing goes on, same counts and rows."""
+    from sync.importers import pipeline
+
+    monkeypatch.setattr(pipeline, "CHUNK_ROWS", 2)
+    result = ok("stock", write(tmp_path, "c.xml", offers(offer("a", price="1", stock=("1", "2")) + offer("b"))))
+
+    assert result.counts["prices"] == {"created": 0, "updated": 1, "unchanged": 1, "rejected": 0}
+    assert result.counts["stock"]["updated"] == 2 and result.counts["stock"]["unchanged"] == 2
+    assert result.counts["stock"]["zeroed_not_in_full_package"] == 2  # c's two rows
+    assert Price.objects.get(product__erp_id="a").amount == 1
+    failed(write(tmp_path, "bad.xml", offers(offer("a", price="7") + offer("b") + offer("c", price="-1"))),
+           "negative price")
+    assert Price.objects.get(product__erp_id="a").amount == 1

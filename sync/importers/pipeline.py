@@ -1,0 +1,146 @@
+"""Overlap parsing with merging (PostgreSQL): rows of known products go to the database in chunks
+while the next chunk is being parsed.
+
+The parser (main thread) formats COPY lines with resolved ids; a worker thread sends each chunk
+to a temporary table and merges it with `INSERT ... ON CONFLICT DO UPDATE ... WHERE <differs>`
+on the same connection and transaction (psycopg serialises the two threads' statements), so the
+database works on one core while Python parses on the other. All-or-nothing is unchanged: one
+transaction; an error in either thread fails the run and rolls everything back.
+"""
+
+from __future__ import annotations
+
+import io
+import queue
+import threading
+
+from django.db import connection
+
+from . import bulk
+
+CHUNK_ROWS = 200_000
+
+STOCK_MERGE = (
+    "INSERT INTO {table} (product_id, warehouse_id, quantity, confirmed_at) "
+    "SELECT product_id, warehouse_id, quantity, %s FROM {stage} WHERE true "
+    "ON CONFLICT (product_id, warehouse_id) DO UPDATE SET quantity = EXCLUDED.quantity, "
+    "confirmed_at = EXCLUDED.confirmed_at WHERE {table}.quantity <> EXCLUDED.quantity"
+)
+PRICE_MERGE = (
+    "INSERT INTO {table} (product_id, price_type_id, amount, currency_id, updated_at) "
+    "SELECT product_id, price_type_id, amount, currency, %s FROM {stage} WHERE true "
+    "ON CONFLICT (product_id, price_type_id) DO UPDATE SET amount = EXCLUDED.amount, "
+    "currency_id = EXCLUDED.currency_id, updated_at = EXCLUDED.updated_at "
+    "WHERE {table}.amount <> EXCLUDED.amount OR {table}.currency_id <> EXCLUDED.currency_id"
+)
+
+
+class Channel:
+    """One target table: its chunk buffer and its merge statement."""
+
+    def __init__(self, entity: str, table: str, columns: list[tuple[str, str]], merge: str, keys: tuple[str, str]):
+        self.entity, self.table, self.columns, self.keys = entity, table, columns, keys
+        self.stage = f"sync_chunk_{entity}"
+        self.merge = merge.format(table=table, stage=self.stage)
+        self.buf, self.rows, self.total = io.StringIO(), 0, 0
+        self.created = self.written = 0
+        self.restore: list[str] | None = None
+        self.first = True
+        self.keep_keys = False
+        with connection.cursor() as cur:
+            cols = ", ".join(f"{c} {t}" for c, t in columns)
+            cur.execute(f"DROP TABLE IF EXISTS {self.stage}")
+            cur.execute(f"CREATE TEMP TABLE {self.stage} ({cols}) ON COMMIT DROP")
+            cur.execute(f"DROP TABLE IF EXISTS {self.stage}_keys")
+            cur.execute(f"CREATE TEMP TABLE {self.stage}_keys ({keys[0]} integer, {keys[1]} integer) ON COMMIT DROP")
+
+
+class Pipeline:
+    def __init__(self, *, now):
+        self.now = now
+        self.raw = connection.connection
+        self.jobs: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._work, name="sync-merge", daemon=True)
+        self.thread.start()
+
+    def write(self, channel: Channel, text: str, rows: int) -> None:
+        channel.buf.write(text)
+        channel.rows += rows
+        if channel.rows >= CHUNK_ROWS:
+            self.flush(channel)
+
+    def flush(self, channel: Channel) -> None:
+        if self.error is not None:
+            raise self.error
+        if channel.rows:
+            data, rows = channel.buf.getvalue(), channel.rows
+            channel.buf, channel.rows = io.StringIO(), 0
+            self.jobs.put((channel, data, rows))
+
+    def close(self) -> None:
+        """Wait for the merges in flight; re-raise a worker error in the caller."""
+        if self.thread.is_alive():
+            self.jobs.put(None)
+            self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def _work(self) -> None:
+        while True:
+            job = self.jobs.get()
+            if job is None:
+                return
+            if self.error is not None:
+                continue
+            try:
+                self._merge(*job)
+            except BaseException as exc:  # handed to the main thread by flush()/close()
+                self.error = exc
+
+    def _merge(self, channel: Channel, data: str, rows: int) -> None:
+        names = ", ".join(c for c, _ in channel.columns)
+        with self.raw.cursor() as cur:
+            cur.execute(f"TRUNCATE {channel.stage}")
+            with cur.copy(f"COPY {channel.stage} ({names}) FROM STDIN") as copy:
+                copy.write(data.encode())
+            if channel.first:
+                channel.first = False
+                cur.execute(f"SELECT count(*) FROM (SELECT 1 FROM {channel.table} LIMIT %s) x", [rows // 2])
+                if rows >= bulk.BULK_LOAD_MIN_ROWS and cur.fetchone()[0] < rows // 2:
+                    channel.restore = _bulk_begin(cur, channel.table)
+            if channel.keep_keys:
+                cur.execute(f"INSERT INTO {channel.stage}_keys SELECT {', '.join(channel.keys)} FROM {channel.stage}")
+            cur.execute(f"WITH w AS ({channel.merge} RETURNING (xmax = 0) AS created) "
+                        "SELECT count(*) FILTER (WHERE created), count(*) FROM w", [self.now])
+            created, written = cur.fetchone()
+        channel.created += created
+        channel.written += written
+        channel.total += rows
+
+
+def _bulk_begin(cur, table: str) -> list[str]:
+    restore = []
+    cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    cur.execute(bulk._FKS_SQL, [table])
+    for tbl, name, definition in cur.fetchall():
+        cur.execute(f'ALTER TABLE {tbl} DROP CONSTRAINT "{name}"')
+        restore.append(f'ALTER TABLE {tbl} ADD CONSTRAINT "{name}" {definition}')
+    cur.execute(bulk._PLAIN_INDEXES_SQL, [table])
+    for name, definition in cur.fetchall():
+        cur.execute(f"DROP INDEX {name}")
+        restore.insert(0, definition)
+    cur.execute("SET CONSTRAINTS ALL DEFERRED")
+    return restore
+
+
+def finish_channel(channel: Channel, counts: dict) -> None:
+    if channel.restore is not None:
+        bulk.bulk_load_end(channel.restore)
+    if channel.total:
+        tally = counts.setdefault(channel.entity, bulk.tally())
+        tally["created"] += channel.created
+        tally["updated"] += channel.written - channel.created
+        tally["unchanged"] += channel.total - channel.written
+        if channel.restore is not None:
+            tally["bulk_load"] = 1
