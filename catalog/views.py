@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from .access import access_product_for_user
 from .availability import Availability, availability_for
 from .filters import PAGE_SIZES, SORTS, filter_products, order_products, parse_listing
 from .models import Category, Product, ProductRelation
+from .paging import listing_page
 from .pricing import ProductPrice, price_products
 from .search import search_products
 
@@ -63,6 +63,15 @@ def _category_nav(tree: list[Category], slug: str | None) -> tuple[Category | No
     return category, ancestors, sorted(children, key=lambda node: (node.position, node.name))
 
 
+def _listing(products, state, viewer, key: str, typos: bool = False):
+    """Filtered products, the requested page with its total, and the page's rows (one query)."""
+    filtered = filter_products(products, state, viewer, typos=typos)
+    ordered = order_products(filtered, state, viewer).select_related("base_unit").annotate(
+        image=selectors.first_image_subquery())
+    page, rows = listing_page(ordered, number=state.page, per_page=state.per_page, key=key)
+    return filtered, page, rows
+
+
 @require_GET
 def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     viewer = selectors.catalog_viewer(user=request.user)
@@ -73,25 +82,18 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     if category is not None:
         # The subtree's ids from the tree already in memory: a join on `path` misleads the planner.
         products = products.filter(category_id__in=[node.pk for node in tree if node.path.startswith(category.path)])
-    filtered = filter_products(products, state, viewer)
     key = state.cache_key(category and category.pk, viewer)
-    # Large listings take their total and facets from the cache (see selectors.count_cached).
-    total = selectors.count_cached(products=filtered, key=key)
-    typos = bool(state.q) and total == 0
+    filtered, page, rows = _listing(products, state, viewer, key)
+    typos = bool(state.q) and page.paginator.count == 0
     if typos:  # nothing by words or SKU: try similar words (a misspelt query); no facets for those
-        filtered = filter_products(products, state, viewer, typos=True)
-        total = selectors.count_cached(products=filtered, key=key + "|typos")
+        filtered, page, rows = _listing(products, state, viewer, key + "|typos", typos=True)
         facets = []
     else:
-        facets = selectors.facet_counts_cached(products=filtered, selected=state.selected_ids, key=key, total=total)
-    ordered = order_products(filtered, state, viewer).select_related("base_unit").annotate(
-        image=selectors.first_image_subquery())
-    paginator = Paginator(ordered, state.per_page)
-    paginator.count = total
-    page = paginator.get_page(state.page)
+        facets = selectors.facet_counts_cached(products=filtered, selected=state.selected_ids, key=key,
+                                               total=page.paginator.count)
     context = {
         "category": category, "ancestors": ancestors, "subcategories": subcategories,
-        "page": page, "rows": rows_for(viewer, list(page.object_list)), "query": state.q, "state": state,
+        "page": page, "rows": rows_for(viewer, rows), "query": state.q, "state": state,
         "facets": facets, "viewer": viewer, "sorts": SORTS, "page_sizes": PAGE_SIZES, "typos": typos,
         **row_context(request),
     }

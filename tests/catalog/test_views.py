@@ -204,3 +204,28 @@ def test_review_moderation(client, shop):
     with pytest.raises(PermissionDenied):
         review_submit(user=StaffUserFactory(), product=ReviewFactory.build().product if False else product,
                       rating=5, text="")
+
+
+def test_page_past_the_end_shows_the_last_page_and_sizes_are_bounded(client, shop):
+    _products(shop, 30)
+    client.force_login(shop["buyer"])
+    response = client.get("/catalog/", {"page": "99"})
+    assert response.context["page"].number == 2 and len(response.context["rows"]) == 6
+    response = client.get("/catalog/", {"per_page": "100000"})
+    assert response.context["state"].per_page == 24
+
+
+def test_accountant_sees_prices_without_cart(client, shop):
+    _products(shop, 2)
+    accountant = ClientUserFactory(client=shop["buyer"].client, role=User.Role.ACCOUNTANT)
+    client.force_login(accountant)
+    html = client.get("/catalog/").content.decode()
+    assert 'class="price"' in html and "add-to-cart" not in html
+    assert client.post(reverse("catalog:cart_add"), {"product": "1", "quantity": "1"}).status_code == 403
+
+
+def test_guest_catalog_setting_shows_base_prices(client, shop, settings):
+    _products(shop, 1)
+    settings.PORTAL_GUEST_CATALOG = True
+    html = client.get("/catalog/").content.decode()
+    assert 'class="price"' in html and "add-to-cart" not in html
