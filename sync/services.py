@@ -64,11 +64,31 @@ def sync_run_start(*, stream: str, source: str, file_name: str = "", checksum: s
 
 def sync_run_finish(*, run: SyncRun, status: str, counts: dict | None = None, error: str = "",
                     location: str = "") -> SyncRun:
+    if isinstance(run.checksum, _Checksum):
+        run.checksum = run.checksum.hexdigest()
     run.status, run.finished_at = status, timezone.now()
     run.counts = counts or {}
     run.error, run.error_location = error, location[:300]
-    run.save(update_fields=["status", "finished_at", "counts", "error", "error_location"])
+    run.save(update_fields=["status", "finished_at", "counts", "error", "error_location", "checksum"])
     return run
+
+
+class _Checksum:
+    """SHA-256 of a file computed in a thread (hashlib releases the GIL on large blocks)."""
+
+    def __init__(self, path: Path):
+        import threading
+
+        self._digest = ""
+        self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        self._digest = file_checksum(path)
+
+    def hexdigest(self) -> str:
+        self._thread.join()
+        return self._digest
 
 
 def file_checksum(path: Path) -> str:
@@ -97,8 +117,10 @@ def sync_import_file(*, stream: str, path: Path, source: str, dry_run: bool = Fa
     from .runner import FileImport
 
     path = Path(path)
-    run = run or sync_run_start(stream=stream, source=source, file_name=str(path), dry_run=dry_run, user=user,
-                                checksum=file_checksum(path) if path.is_file() else "")
+    run = run or sync_run_start(stream=stream, source=source, file_name=str(path), dry_run=dry_run, user=user)
+    if not run.checksum and path.is_file():  # hashed on the other core while the file is imported
+        hasher = _Checksum(path)
+        run.checksum = hasher  # resolved to its hex digest by sync_run_finish
     importer = FileImport(stream=stream, now=run.started_at, progress=progress)
     try:
         with transaction.atomic():

@@ -44,6 +44,9 @@ def test_erp_import_prints_counts_as_json(gill_catalog, capsys):
     (run,) = json.loads(out.getvalue())
     assert run["status"] == "success"
     assert run["counts"]["prices"]["created"] == Price.objects.count() == 978
+    path = fixture(GILL + "prices___d66a6b51-ce9c-4e7a-8c7c-25079721107f.xml")
+    assert run["checksum"] == __import__("hashlib").sha256(path.read_bytes()).hexdigest()
+    assert SyncRun.objects.get(pk=run["id"]).checksum == run["checksum"]
     assert "[1/1]" in capsys.readouterr().err
 
 
