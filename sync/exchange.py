@@ -69,6 +69,7 @@ def init(session: ExchangeSession, version: str) -> str:
     folder = session_dir(session)
     shutil.rmtree(folder, ignore_errors=True)  # a new cycle starts clean
     folder.mkdir(parents=True, exist_ok=True)
+    session.imports.all().delete()  # a new cycle imports its files afresh
     session.pending_zip, session.uploaded_bytes, session.version = "", 0, version[:10]
     session.save(update_fields=["pending_zip", "uploaded_bytes", "version", "last_seen_at"])
     return f"zip=yes\nfile_limit={settings.PORTAL_ERP_FILE_LIMIT}\nsessid={session.token}\nversion={VERSION}\n"
@@ -96,6 +97,7 @@ def store_chunk(session: ExchangeSession, raw_name: str, stream) -> Path:
     name = safe_name(raw_name)
     target = session_dir(session) / name
     target.parent.mkdir(parents=True, exist_ok=True)
+    session.imports.filter(file_name=name).delete()  # new bytes under this name: import them again
     size = 0
     with open(target, "ab") as fh:
         while block := stream.read(65536):

@@ -268,3 +268,26 @@ def test_sale_success_without_a_query_acknowledges_nothing(onec):
     order = OrderFactory(status=OrderStatus.SUBMITTED)
     assert lines(onec.get(URL, {"type": "sale", "mode": "success"}))[:2] == ["success", "0 orders acknowledged"]
     assert Order.objects.get(pk=order.pk).erp_exported_at is None
+
+
+def test_old_protocol_applies_a_sale_file_at_upload(onec):
+    order = OrderFactory(status=OrderStatus.SUBMITTED)
+    lines(onec.get(URL, {"type": "sale", "mode": "init"}))  # no version: the old protocol
+    body = (f'<?xml version="1.0" encoding="windows-1251"?><КоммерческаяИнформация ВерсияСхемы="2.03">'
+            f"<Документ><Ид>{order.number}</Ид><Номер>{order.number}</Номер><ЗначенияРеквизитов>"
+            "<ЗначениеРеквизита><Наименование>Отменен</Наименование><Значение>true</Значение></ЗначениеРеквизита>"
+            "</ЗначенияРеквизитов></Документ></КоммерческаяИнформация>").encode("cp1251")
+    answer = lines(onec.post(f"{URL}?type=sale&mode=file&filename=orders.xml", data=body,
+                             content_type="application/octet-stream"))
+    assert answer[0] == "success"
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+
+
+def test_a_new_cycle_imports_a_file_of_the_same_name_again(onec):
+    path = fixture("bigperson-exchange1c/import.xml")
+    for _ in range(2):
+        lines(onec.get(URL, {"type": "catalog", "mode": "init"}))
+        upload(onec, "catalog", "import.xml", path.read_bytes())
+        assert import_until_done(onec, "catalog", "import.xml")[0] == "success"
+    assert SyncRun.objects.filter(status="success").count() == 2
