@@ -291,3 +291,25 @@ def test_a_new_cycle_imports_a_file_of_the_same_name_again(onec):
         upload(onec, "catalog", "import.xml", path.read_bytes())
         assert import_until_done(onec, "catalog", "import.xml")[0] == "success"
     assert SyncRun.objects.filter(status="success").count() == 2
+
+
+def test_upload_over_the_session_limit_fails(onec, settings):
+    settings.PORTAL_ERP_MAX_UPLOAD = 1000
+    lines(onec.get(URL, {"type": "catalog", "mode": "init"}))
+    answer = lines(onec.post(f"{URL}?type=catalog&mode=file&filename=import.xml", data=b"x" * 2000,
+                             content_type="application/octet-stream"))
+    assert answer[:2] == ["failure", "upload larger than 1000 bytes refused"]
+
+
+def test_broken_zip_fails(onec):
+    lines(onec.get(URL, {"type": "catalog", "mode": "init"}))
+    upload(onec, "catalog", "exchange.zip", b"PK\x03\x04 this is not a zip")
+    answer = lines(onec.get(URL, {"type": "catalog", "mode": "import", "filename": "import.xml"}))
+    assert answer[0] == "failure" and "broken zip archive exchange.zip" in answer[1]
+
+
+def test_import_of_a_bad_file_answers_failure_with_the_reason(onec):
+    lines(onec.get(URL, {"type": "catalog", "mode": "init"}))
+    upload(onec, "catalog", "offers.xml", fixture("argentcrusade-commerceml/remainders-example.xml").read_bytes())
+    answer = import_until_done(onec, "catalog", "offers.xml")
+    assert answer[0] == "failure" and "does not exist in the portal" in answer[1] and "Предложение" in answer[1]
