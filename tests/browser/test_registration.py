@@ -137,6 +137,8 @@ def _run(browser, url: str, world) -> None:
     applicant.goto(f"{url}/cabinet/")
     cabinet = applicant.inner_text("main")
     assert "Менеджерова" in cabinet and "Поволжье" in cabinet
+    # The bell's count arrives by htmx after the page loads: wait for it, don't race it.
+    applicant.wait_for_selector("#notification-bell .notification-count")
     assert applicant.inner_text("#notification-bell").strip() == "1"  # the approval notification
     _shot(applicant, "cabinet")
     applicant.click("a[href='/cabinet/users/']")
