@@ -15,7 +15,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Client, LegalEntity, User
-from catalog.models import AssortmentItem, Category, Price, Product, ProductUnit, Stock
+from catalog.models import (
+    AssortmentItem,
+    Category,
+    Price,
+    Product,
+    ProductUnit,
+    Property,
+    PropertyValue,
+    Stock,
+    Warehouse,
+)
 from orders.models import Order, OrderLine
 
 from .clients import create_clients
@@ -44,7 +54,11 @@ BULK_TABLES = tuple(model._meta.db_table for model in (
     Product, Price, Stock, ProductUnit, AssortmentItem, Product.property_values.through,
 ))
 #: Tables worth fresh planner statistics right after a bulk load.
-ANALYZED_TABLES = (*BULK_TABLES, Order._meta.db_table, OrderLine._meta.db_table)
+#: The small catalog tables count too: without statistics the facet queries pick bad plans.
+ANALYZED_TABLES = (
+    *BULK_TABLES,
+    *(model._meta.db_table for model in (Order, OrderLine, Category, Property, PropertyValue, Warehouse)),
+)
 EXTRA_LOGINS = 10
 _LOCK_KEY = 0x5EED_DE30  # serialises concurrent seeds on PostgreSQL
 
