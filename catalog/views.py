@@ -66,8 +66,9 @@ def _category_nav(tree: list[Category], slug: str | None) -> tuple[Category | No
 def _listing(products, state, viewer, key: str, typos: bool = False):
     """Filtered products, the requested page with its total, and the page's rows (one query)."""
     filtered = filter_products(products, state, viewer, typos=typos)
-    ordered = order_products(filtered, state, viewer).select_related("base_unit").annotate(
-        image=selectors.first_image_subquery())
+    # The search document and the description are large and not shown in a listing row.
+    ordered = order_products(filtered, state, viewer).select_related("base_unit").defer(
+        "search_vector", "description").annotate(image=selectors.first_image_subquery())
     page, rows = listing_page(ordered, number=state.page, per_page=state.per_page, key=key)
     return filtered, page, rows
 
