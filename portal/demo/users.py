@@ -7,9 +7,8 @@ hashing per user (hundreds of PBKDF2 rounds of a second each) would dominate the
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.contrib.auth.models import Group
-
 from accounts.models import Region, User
+from catalog.services import marketing_group_grant
 
 from .people import POSITIONS, person, phone
 from .reference import Reference
@@ -84,8 +83,8 @@ def create_staff(ctx: SeedContext, ref: Reference, password_hash: str) -> Staff:
         for region_id, managers in staff.managers.items()
         for user_id in managers
     ])
-    # The group's permissions come with the content-editing work; the seed only creates it.
-    marketing, _ = Group.objects.get_or_create(name=MARKETING_GROUP)
+    # The same service as `manage.py marketing_grant`: content permissions only.
+    marketing = marketing_group_grant()
     marketing.user_set.add(ids[MARKETING_EMAIL])
     ctx.count("users", len(users))
     return staff

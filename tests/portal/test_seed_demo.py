@@ -28,6 +28,7 @@ from catalog.models import (
     Stock,
     Unit,
 )
+from catalog.services import MARKETING_PERMISSIONS
 from orders.models import Order, OrderLine, OrderStatusChange
 from orders.status import can_transition
 from portal.demo import seed as seed_module
@@ -165,7 +166,8 @@ def test_every_role_and_the_memorable_logins(seeded):
     assert manager.is_staff and manager.client_id is None
     assert manager in buyer.client.region.managers.all() and buyer.client.manager == manager
     marketing = User.objects.get(groups__name="marketing")
-    assert marketing.is_staff and not marketing.groups.get().permissions.exists()
+    granted = set(marketing.groups.get().permissions.values_list("codename", flat=True))
+    assert marketing.is_staff and granted == set(MARKETING_PERMISSIONS)
     for region in Region.objects.all():
         assert region.head_manager and region.head_manager.is_staff and region.managers.exists()
 
