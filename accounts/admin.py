@@ -54,6 +54,20 @@ class ClientAdmin(ClientRegistrationAdminMixin, GuardedModelAdminMixin, admin.Mo
     date_hierarchy = "created_at"
     inlines = [LegalEntityInline, ClientUserInline]
 
+    def get_autocomplete_fields(self, request):
+        """Autocomplete only where the user may view the target's admin; a plain select elsewhere.
+
+        A regional manager edits clients of his regions without permissions on users or price
+        types, and an autocomplete widget would answer him 403 for every search.
+        """
+        fields = []
+        for name in super().get_autocomplete_fields(request):
+            target = self.model._meta.get_field(name).related_model
+            target_admin = self.admin_site._registry.get(target)
+            if target_admin is not None and target_admin.has_view_permission(request):
+                fields.append(name)
+        return fields
+
     @admin.display(description=_("manager"), ordering="manager__last_name")
     def manager_name(self, obj):
         return obj.manager or "—"

@@ -120,6 +120,18 @@ def test_admin_list_is_scoped_to_the_managers_regions(client, setup):
     assert "ПАО Газпром" not in client.get("/admin/accounts/contractrequest/").content.decode()
 
 
+def test_regional_manager_edits_a_client_with_plain_selects(client, setup):
+    """Without view permission on users and price types the form offers selects, not dead autocompletes."""
+    _region, manager, company = setup
+    client.force_login(manager)
+    html = client.get(f"/admin/accounts/client/{company.pk}/change/").content.decode()
+    assert 'name="manager"' in html and "admin-autocomplete" not in html
+    assert f'<option value="{manager.pk}">' in html
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    assert "admin-autocomplete" in client.get(f"/admin/accounts/client/{company.pk}/change/").content.decode()
+
+
 def test_superuser_sees_all(client, setup):
     _other_pending(client)
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
