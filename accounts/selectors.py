@@ -57,3 +57,21 @@ def email_choices(user) -> list[tuple[object, bool, str]]:
         for code, event in EVENTS.items()
         if event.audience in {"all", audience}
     ]
+
+
+def invited_user(*, uidb64: str, token: str):
+    """The active client user an invitation link names, or None when the link is malformed or spent."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_str
+    from django.utils.http import urlsafe_base64_decode
+
+    from .models import User
+
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    user = User.objects.filter(pk=pk, client__isnull=False, is_active=True).select_related("client").first()
+    if user is None or not default_token_generator.check_token(user, token):
+        return None
+    return user

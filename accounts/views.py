@@ -5,20 +5,17 @@ and the user's notifications (bell, list, mark read, e-mail choices).
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.encoding import force_str
-from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services, user_services
 from .forms import RegistrationForm, SetPasswordForm
-from .models import User
 from .ratelimit import rate_limited
 
 
@@ -54,20 +51,9 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "accounts/confirm_email.html", {"confirmed_user": user})
 
 
-def _invited_user(uidb64: str, token: str) -> User | None:
-    try:
-        pk = int(force_str(urlsafe_base64_decode(uidb64)))
-    except (TypeError, ValueError, OverflowError):
-        return None
-    user = User.objects.filter(pk=pk, client__isnull=False, is_active=True).select_related("client").first()
-    if user is None or not default_token_generator.check_token(user, token):
-        return None
-    return user
-
-
 def invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     """The invited user sets a password from the e-mailed link, then signs in."""
-    user = _invited_user(uidb64, token)
+    user = selectors.invited_user(uidb64=uidb64, token=token)
     if user is None:
         return render(request, "accounts/invitation.html", {"invalid": True}, status=400)
     form = SetPasswordForm(request.POST or None, user=user)

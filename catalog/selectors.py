@@ -10,7 +10,7 @@ from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, 
 from accounts.models import Client, Region
 from accounts.roles import Action, user_can
 
-from .models import Category, Product, ProductMedia, Review, Stock, Warehouse
+from .models import Category, Product, ProductMedia, ProductRelation, Review, Stock, Warehouse
 from .pricing import PricingContext, pricing_context
 
 
@@ -183,3 +183,11 @@ def facet_counts(*, products: QuerySet[Product], selected: set[int], limit: int 
         if len(facet.values) < limit or pk in selected:
             facet.values.append(FacetValue(pk, value, count, pk in selected))
     return [facet for facet in facets.values() if len(facet.values) > 1 or facet.values[0].selected]
+
+
+def product_relations(*, user, product: Product) -> list[ProductRelation]:
+    """Related, cross-sell and up-sell links of a product to products the user may see, in display order."""
+    return list(
+        ProductRelation.objects.filter(product=product, related__in=visible_products(user=user))
+        .select_related("related__base_unit").order_by("kind", "position", "pk")
+    )

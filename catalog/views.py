@@ -13,7 +13,7 @@ from . import selectors
 from .access import access_product_for_user
 from .availability import Availability, availability_for
 from .filters import PAGE_SIZES, SORTS, filter_products, order_products, parse_listing
-from .models import Category, Product, ProductRelation
+from .models import Category, Product
 from .paging import listing_page
 from .pricing import ProductPrice, price_products
 from .search import search_products
@@ -136,11 +136,7 @@ def product_related(request: HttpRequest, pk: int) -> HttpResponse:
     """Related, cross-sell and up-sell products of a product the viewer may see (loaded by htmx)."""
     viewer = selectors.catalog_viewer(user=request.user)
     product = access_product_for_user(request.user, pk)
-    visible = selectors.visible_products(user=request.user)
-    relations = list(
-        ProductRelation.objects.filter(product=product, related__in=visible)
-        .select_related("related__base_unit").order_by("kind", "position", "pk")
-    )
+    relations = selectors.product_relations(user=request.user, product=product)
     rows = rows_for(viewer, [relation.related for relation in relations])
     groups: dict[str, list[Row]] = {}
     for relation, row in zip(relations, rows, strict=True):
