@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
 
+from . import user_services
 from .admin_registration import ClientRegistrationAdminMixin, ContractRequestAdminMixin
 from .models import (
     Balance,
@@ -35,10 +37,18 @@ class LegalEntityInline(admin.TabularInline):
 
 
 class ClientUserInline(admin.TabularInline):
+    """The client's users; role and activity change by the user list's actions (the services' guards)."""
+
     model = User
     fields = ["email", "first_name", "last_name", "role", "is_active"]
+    readonly_fields = ["role", "is_active"]
     extra = 0
+    can_delete = False
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        # Users join by invitation (cabinet) or the user admin's add form, which asks for the role.
+        return False
 
 
 @admin.register(Client)
@@ -131,6 +141,56 @@ class UserAdmin(GuardedModelAdminMixin, BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2", "client", "role"]}),
     ]
+    actions = ["make_administrator", "make_manager", "make_accountant", "activate", "deactivate"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Client, role and activity of an existing user change only by the actions (the services)."""
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if obj is None else [*fields, "client", "role", "is_active"]
+
+    def _apply(self, request, queryset, change, done: str) -> None:
+        """Call `change(user)` (a service) for each selected user; report refusals one by one."""
+        count = 0
+        for user in queryset.select_related("client"):
+            try:
+                change(user)
+                count += 1
+            except ValidationError as error:
+                self.message_user(request, f"{user.email}: {' '.join(error.messages)}", messages.ERROR)
+            except PermissionDenied:
+                self.message_user(request, f"{user.email}: {_('you may not manage this user.')}", messages.ERROR)
+        if count:
+            self.message_user(request, done % {"count": count}, messages.SUCCESS)
+
+    def _set_role(self, request, queryset, role: str) -> None:
+        self._apply(request, queryset, lambda user: user_services.user_change_role(by=request.user, user=user,
+                                                                                  role=role),
+                    _("Role changed: %(count)d"))
+
+    @admin.action(description=_("Make the selected users administrators of their company"), permissions=["change"])
+    def make_administrator(self, request, queryset):
+        self._set_role(request, queryset, User.Role.ADMINISTRATOR)
+
+    @admin.action(description=_("Make the selected users buyers (managers) of their company"),
+                  permissions=["change"])
+    def make_manager(self, request, queryset):
+        self._set_role(request, queryset, User.Role.MANAGER)
+
+    @admin.action(description=_("Make the selected users accountants of their company"), permissions=["change"])
+    def make_accountant(self, request, queryset):
+        self._set_role(request, queryset, User.Role.ACCOUNTANT)
+
+    @admin.action(description=_("Activate the selected users"), permissions=["change"])
+    def activate(self, request, queryset):
+        self._apply(request, queryset, lambda user: user_services.user_set_active(by=request.user, user=user,
+                                                                                 active=True),
+                    _("Activated: %(count)d"))
+
+    @admin.action(description=_("Deactivate the selected users"), permissions=["change"])
+    def deactivate(self, request, queryset):
+        self._apply(request, queryset, lambda user: user_services.user_set_active(by=request.user, user=user,
+                                                                                 active=False),
+                    _("Deactivated: %(count)d"))
 
 
 @admin.register(Notification)

@@ -72,7 +72,7 @@ class RegionScopedAdminMixin:
 
 
 class ClientRegistrationAdminMixin(RegionScopedAdminMixin):
-    actions = ["approve_registrations", "reject_registrations"]
+    actions = ["approve_registrations", "reject_registrations", "block_clients", "unblock_clients"]
 
     def scoped(self, request, queryset):
         return queryset.filter(pk__in=clients_for_staff(request.user).values("pk"))
@@ -94,9 +94,10 @@ class ClientRegistrationAdminMixin(RegionScopedAdminMixin):
         return obj.email_confirmed
 
     def get_readonly_fields(self, request, obj=None):
-        fields = list(super().get_readonly_fields(request, obj))
+        """Status and rejection reason change only by the actions (the approval services), for everyone."""
+        fields = [*super().get_readonly_fields(request, obj), "status", "rejection_reason"]
         if not request.user.is_superuser:
-            fields += ["status", "region", "rejection_reason"]
+            fields.append("region")
         return fields
 
     @admin.action(description=_("Approve the selected registrations"))
@@ -109,6 +110,19 @@ class ClientRegistrationAdminMixin(RegionScopedAdminMixin):
         return self._decide(request, queryset, _("Rejection"), "reject",
                             lambda client, reason: services.client_reject(client=client, by=request.user,
                                                                           reason=reason))
+
+
+    @admin.action(description=_("Block the selected clients"))
+    def block_clients(self, request, queryset):
+        return self._decide(request, queryset, _("Blocking"), "block",
+                            lambda client, _reason: services.client_set_blocked(client=client, by=request.user,
+                                                                                blocked=True))
+
+    @admin.action(description=_("Unblock the selected clients"))
+    def unblock_clients(self, request, queryset):
+        return self._decide(request, queryset, _("Unblocking"), "unblock",
+                            lambda client, _reason: services.client_set_blocked(client=client, by=request.user,
+                                                                                blocked=False))
 
 
 class ContractRequestAdminMixin(RegionScopedAdminMixin):

@@ -193,6 +193,26 @@ def client_reject(*, client: Client, by: User, reason: str) -> Client:
 
 
 @transaction.atomic
+def client_set_blocked(*, client: Client, by: User, blocked: bool) -> Client:
+    """Block an active client (its users may do nothing in the portal) or unblock a blocked one.
+
+    Raises PermissionDenied outside the staff member's regions, ValidationError for a client in
+    another status (a pending registration is approved or rejected instead).
+    """
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if not staff_may_manage_client(by, client):
+        raise PermissionDenied("client outside the staff member's regions")
+    current, target = ((Client.Status.ACTIVE, Client.Status.BLOCKED) if blocked
+                       else (Client.Status.BLOCKED, Client.Status.ACTIVE))
+    if client.status != current:
+        raise ValidationError(_("Only an active client can be blocked.") if blocked
+                              else _("Only a blocked client can be unblocked."), code="status")
+    client.status = target
+    client.save(update_fields=["status"])
+    return client
+
+
+@transaction.atomic
 def contract_request_decide(*, contract_request: ContractRequest, by: User, approve: bool,
                             reason: str = "") -> ContractRequest:
     """Approve or reject a contract request (the contract itself comes from the ERP)."""

@@ -1,13 +1,17 @@
 """Writes about a client's users: invite, accept the invitation, change the role, deactivate;
 and the user's own notifications. Keyword-only, atomic, acting user explicit.
+
+The cabinet (a client's administrator) and Django admin (supplier staff) change roles and
+activity through the same services, so the last-administrator guard holds on both doors.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .access import staff_may_manage_client
 from .models import Notification, NotificationPreference, User
 from .notifications import EVENTS, notify_localized
 from .roles import Action, require_action
@@ -33,6 +37,28 @@ def _guard_last_admin(target: User) -> None:
             % {"user": target.email},
             code="last_admin",
         )
+
+
+def _require_user_manager(by: User, user: User) -> None:
+    """Check that `by` may change `user`'s role or activity.
+
+    A client's administrator manages the users of his own client (the role table). Supplier
+    staff manage them in admin with the global permission to change users, or as regional
+    managers of the user's client; other staff users need the global permission.
+    Raises PermissionDenied, or ValidationError for a user of another client (the cabinet's 404).
+    """
+    if by.client_id:
+        require_action(by, Action.MANAGE_USERS)
+        if user.client_id != by.client_id:
+            raise ValidationError(_("Unknown user."), code="foreign")
+        return
+    if not (by.is_active and by.is_staff):
+        raise PermissionDenied("only supplier staff manage users outside the cabinet")
+    if by.has_perm("accounts.change_user"):
+        return
+    if user.client_id and staff_may_manage_client(by, user.client):
+        return
+    raise PermissionDenied("user outside the staff member's regions")
 
 
 @transaction.atomic
@@ -73,11 +99,17 @@ def user_accept_invitation(*, user: User, password: str) -> User:
 
 @transaction.atomic
 def user_change_role(*, by: User, user: User, role: str) -> User:
-    require_action(by, Action.MANAGE_USERS)
-    if user.client_id != by.client_id:
-        raise ValidationError(_("Unknown user."), code="foreign")
+    """Give a client's user another role; the last active administrator keeps his.
+
+    Raises PermissionDenied (see `_require_user_manager`), ValidationError for an unknown role,
+    a supplier staff member (who has no client role) or the last active administrator.
+    """
+    _require_user_manager(by, user)
     if role not in User.Role.values:
         raise ValidationError(_("Unknown role."), code="role")
+    if not user.client_id:
+        raise ValidationError(_("%(user)s is supplier staff and has no client role.") % {"user": user.email},
+                              code="staff")
     if user.role == User.Role.ADMINISTRATOR and role != User.Role.ADMINISTRATOR and user.is_active:
         _guard_last_admin(user)
     User.objects.filter(pk=user.pk).update(role=role)
@@ -87,10 +119,12 @@ def user_change_role(*, by: User, user: User, role: str) -> User:
 
 @transaction.atomic
 def user_set_active(*, by: User, user: User, active: bool) -> User:
-    """Deactivate (or reactivate) a user of the client; the last active administrator stays."""
-    require_action(by, Action.MANAGE_USERS)
-    if user.client_id != by.client_id:
-        raise ValidationError(_("Unknown user."), code="foreign")
+    """Deactivate (or reactivate) a user; the last active administrator of a client stays.
+
+    Raises PermissionDenied (see `_require_user_manager`), ValidationError for the last active
+    administrator.
+    """
+    _require_user_manager(by, user)
     if not active and user.role == User.Role.ADMINISTRATOR and user.is_active:
         _guard_last_admin(user)
     User.objects.filter(pk=user.pk).update(is_active=active)
