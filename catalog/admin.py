@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import models
-from .services import review_moderate
+from .services import category_save, product_save, review_moderate
 
 
 @admin.register(models.Currency)
@@ -30,10 +30,7 @@ class CategoryAdmin(admin.ModelAdmin):
     list_select_related = ["parent"]
 
     def save_model(self, request, obj, form, change):
-        from .services import category_rebuild_tree
-
-        super().save_model(request, obj, form, change)
-        category_rebuild_tree()
+        category_save(by=request.user, category=obj)
 
 
 @admin.register(models.Unit)
@@ -115,6 +112,15 @@ class ProductAdmin(admin.ModelAdmin):
         if request.user.has_perm("catalog.add_product"):
             return self.readonly_fields
         return [f.name for f in self.model._meta.fields if f.name not in CONTENT_FIELDS] + ["property_values"]
+
+    def save_model(self, request, obj, form, change):
+        """Save through the catalog service, which also refreshes the product's search document."""
+        product_save(by=request.user, product=obj, property_values=form.cleaned_data.get("property_values"))
+
+    def save_related(self, request, form, formsets, change):
+        # The product's own many-to-many (property values) is saved by product_save above.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 @admin.register(models.AssortmentItem)

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Product, Review
+from .models import Category, Product, PropertyValue, Review
 
 
 @transaction.atomic
@@ -43,6 +43,39 @@ def category_rebuild_tree() -> int:
             changed.append(node)
     Category.objects.bulk_update(changed, ["path", "depth"], batch_size=1000)
     return len(changed)
+
+
+def _require_perm(by, permission: str) -> None:
+    if not by.has_perm(permission):
+        raise PermissionDenied(f"{by} lacks {permission}")
+
+
+@transaction.atomic
+def category_save(*, by, category: Category) -> Category:
+    """Store a category added or edited by supplier staff and recompute the tree's paths and depths.
+
+    Raises PermissionDenied without the add (new) or change permission, ValueError on a cycle.
+    """
+    _require_perm(by, "catalog.change_category" if category.pk else "catalog.add_category")
+    category.save()
+    category_rebuild_tree()
+    category.refresh_from_db(fields=["path", "depth"])
+    return category
+
+
+@transaction.atomic
+def product_save(*, by, product: Product, property_values: Iterable[PropertyValue] | None = None) -> Product:
+    """Store a product added or edited by supplier staff, with its property values when given, and
+    refresh its search document (name, SKU, brand, property values and description are in it).
+
+    Raises PermissionDenied without the add (new) or change permission.
+    """
+    _require_perm(by, "catalog.change_product" if product.pk else "catalog.add_product")
+    product.save()
+    if property_values is not None:
+        product.property_values.set(property_values)
+    product_search_refresh(product_ids=[product.pk])
+    return product
 
 
 #: The full-text document of a product: name, SKU and brand weigh most, then property values
