@@ -65,30 +65,44 @@ def cart_add_line(*, user, product_id: int, quantity: _CartDecimal, unit_id: int
 # Status
 # The one door for order status moves (issue 5 engineer's section; the cart services live under "# Cart").
 
+from django.core.exceptions import ValidationError as _StatusValidationError  # noqa: E402
 from django.db import transaction as _status_tx  # noqa: E402
 from django.utils import timezone as _status_tz  # noqa: E402
+from django.utils.translation import gettext as _status_gettext  # noqa: E402
 
 from .models import Order as _StatusOrder  # noqa: E402
 from .models import OrderStatusChange  # noqa: E402
-from .status import can_transition  # noqa: E402
+from .status import OrderStatus, can_transition  # noqa: E402
 
 
-class OrderTransitionError(Exception):
+class OrderTransitionError(_StatusValidationError):
     """A status move the transition table (orders/status.py TRANSITIONS) does not allow."""
 
     def __init__(self, *, order, from_status: str, to_status: str):
         self.order, self.from_status, self.to_status = order, from_status, to_status
-        super().__init__(f"order {order.number}: moving from {from_status!r} to {to_status!r} is not allowed")
+        labels = dict(OrderStatus.choices)
+        super().__init__(
+            _status_gettext("Order %(number)s cannot move from “%(from)s” to “%(to)s”.") % {
+                "number": order.number, "from": labels.get(from_status, from_status),
+                "to": labels.get(to_status, to_status)},
+            code="transition")
+
+
+def _lock_order(pk: int) -> _StatusOrder:
+    """Lock one order row (select_for_update) for a status or ERP write; the only place orders are locked."""
+    return _StatusOrder.objects.select_for_update().get(pk=pk)
 
 
 def order_transition(*, order, to_status: str, actor=None, source: str, comment: str = "") -> OrderStatusChange:
     """Move `order` to `to_status` if the table allows it; record who, when, from, to and why.
 
-    The order row is locked (select_for_update) so two movers never both read the old status.
-    Raises OrderTransitionError for a move the table does not allow (nothing is written then).
+    The order row is locked (select_for_update) so two movers never both read the old status:
+    the second one waits, then sees the new status and is refused.
+    Raises OrderTransitionError (a ValidationError) for a move the table does not allow from the
+    order's current status; nothing is written then.
     """
     with _status_tx.atomic():
-        locked = _StatusOrder.objects.select_for_update().get(pk=order.pk)
+        locked = _lock_order(order.pk)
         from_status = locked.status
         if not can_transition(from_status, to_status):
             raise OrderTransitionError(order=locked, from_status=from_status, to_status=to_status)
@@ -103,3 +117,41 @@ def order_transition(*, order, to_status: str, actor=None, source: str, comment:
         )
     order.status, order.status_changed_at, order.escalation_level = to_status, now, 0
     return change
+
+
+# ERP
+# What the ERP exchange (sync) writes on orders: the export acknowledgement and the ERP's number.
+# The actor is the ERP; status moves from ERP documents go through order_transition (source ERP).
+
+
+def order_mark_exported(*, order_ids: list[int], at=None) -> int:
+    """Record that the ERP has received these orders (`erp_exported_at`); return how many changed.
+
+    Orders already marked keep their first time, so a repeated acknowledgement changes nothing.
+    """
+    with _status_tx.atomic():
+        return _StatusOrder.objects.filter(pk__in=order_ids, erp_exported_at__isnull=True).update(
+            erp_exported_at=at or _status_tz.now())
+
+
+def order_set_erp_number(*, order, erp_number: str, at=None) -> bool:
+    """Store the ERP's number of an order (номер по 1С); the first number also confirms the order.
+
+    Returns whether anything changed; an empty number changes nothing.
+    """
+    erp_number = erp_number[:50]
+    if not erp_number:
+        return False
+    with _status_tx.atomic():
+        locked = _lock_order(order.pk)
+        fields = []
+        if locked.erp_number != erp_number:
+            locked.erp_number = erp_number
+            fields.append("erp_number")
+        if locked.erp_confirmed_at is None:
+            locked.erp_confirmed_at = at or _status_tz.now()
+            fields.append("erp_confirmed_at")
+        if fields:
+            locked.save(update_fields=fields)
+    order.erp_number, order.erp_confirmed_at = locked.erp_number, locked.erp_confirmed_at
+    return bool(fields)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from lxml import etree
 
 from orders.models import Order
+from orders.services import order_mark_exported
 from orders.status import OrderStatus
 
 from .models import ExchangeSession, Stream, SyncRun
@@ -105,8 +106,7 @@ def query_response(session: ExchangeSession) -> HttpResponse:
 
 
 def confirm(session: ExchangeSession) -> str:
-    n = Order.objects.filter(pk__in=session.exported_orders, erp_exported_at__isnull=True).update(
-        erp_exported_at=timezone.now())
+    n = order_mark_exported(order_ids=session.exported_orders)
     session.exported_orders = []
     session.save(update_fields=["exported_orders", "last_seen_at"])
     return f"success\n{n} orders acknowledged\n"
@@ -159,7 +159,7 @@ def export_to_outbox(*, source: str) -> SyncRun:
         target.write_bytes(orders_document(orders))
         name = str(target)
         # the file is the delivery of this transport: the orders are not written to the outbox again
-        Order.objects.filter(pk__in=[o.pk for o in orders], erp_exported_at__isnull=True).update(erp_exported_at=now)
+        order_mark_exported(order_ids=[o.pk for o in orders], at=now)
     return SyncRun.objects.create(stream=Stream.ORDER_EXPORT, source=source, status=status, started_at=now,
                                   finished_at=timezone.now(), file_name=name,
                                   counts={"orders": {"exported": len(orders)}})

@@ -11,7 +11,7 @@ order's current status is skipped (`transition_refused`); an unmapped status tex
 from __future__ import annotations
 
 from orders.models import Order, OrderStatusChange
-from orders.services import OrderTransitionError, order_transition
+from orders.services import OrderTransitionError, order_set_erp_number, order_transition
 from orders.status import OrderStatus
 
 from ..commerceml.xml import boolean, child, local, path_of, text
@@ -85,17 +85,8 @@ class DocumentImport:
         self.tally["updated" if changed else "unchanged"] += 1
 
     def _erp_fields(self, order: Order, el, reqs: dict[str, str]) -> bool:
-        erp_number = (text(el, "Номер1С") or reqs.get("номер по 1с") or "")[:50]
-        fields = []
-        if erp_number and order.erp_number != erp_number:
-            order.erp_number = erp_number
-            fields.append("erp_number")
-        if erp_number and order.erp_confirmed_at is None:
-            order.erp_confirmed_at = self.now
-            fields.append("erp_confirmed_at")
-        if fields:
-            order.save(update_fields=fields)
-        return bool(fields)
+        erp_number = text(el, "Номер1С") or reqs.get("номер по 1с") or ""
+        return order_set_erp_number(order=order, erp_number=erp_number, at=self.now)
 
     def finish(self) -> None:
         pass
