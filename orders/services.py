@@ -68,7 +68,7 @@ def cart_add_line(*, user, product_id: int, quantity: _CartDecimal, unit_id: int
 from django.core.exceptions import ValidationError as _StatusValidationError  # noqa: E402
 from django.db import transaction as _status_tx  # noqa: E402
 from django.utils import timezone as _status_tz  # noqa: E402
-from django.utils.translation import gettext as _status_gettext  # noqa: E402
+from django.utils.translation import gettext  # noqa: E402
 
 from .models import Order as _StatusOrder  # noqa: E402
 from .models import OrderStatusChange  # noqa: E402
@@ -82,7 +82,7 @@ class OrderTransitionError(_StatusValidationError):
         self.order, self.from_status, self.to_status = order, from_status, to_status
         labels = dict(OrderStatus.choices)
         super().__init__(
-            _status_gettext("Order %(number)s cannot move from “%(from)s” to “%(to)s”.") % {
+            gettext("Order %(number)s cannot move from “%(from)s” to “%(to)s”.") % {
                 "number": order.number, "from": labels.get(from_status, from_status),
                 "to": labels.get(to_status, to_status)},
             code="transition")
