@@ -48,13 +48,6 @@ def test_price_non_negative_and_one_per_type():
     Price.objects.create(product=price.product, price_type=other_type, amount=Decimal("1"), currency=price.currency)
 
 
-def test_money_is_decimal():
-    price = PriceFactory(amount=Decimal("1234.56"))
-    price.refresh_from_db()
-    assert isinstance(price.amount, Decimal)
-    assert price.amount == Decimal("1234.56")
-
-
 def test_one_stock_row_per_product_and_warehouse():
     stock = StockFactory()
     _violates(lambda: StockFactory(product=stock.product, warehouse=stock.warehouse))

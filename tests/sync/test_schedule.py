@@ -111,16 +111,6 @@ def test_scheduled_task_records_not_configured_run(name, registered_tasks):
 
 
 @pytest.mark.django_db
-def test_delay_runs_in_process_in_tests(registered_tasks):
-    """The test settings run tasks eagerly, so .delay() from a service is tested end to end."""
-    assert celery_app.conf.task_always_eager is True
-
-    registered_tasks["sync.tasks.sync_stream"].delay("stock")
-
-    assert SyncRun.objects.get().status == SyncRun.Status.NOT_CONFIGURED
-
-
-@pytest.mark.django_db
 def test_unknown_stream_is_an_error_and_records_nothing(registered_tasks):
     # CELERY_TASK_EAGER_PROPAGATES: the exception reaches the caller, as in eager mode.
     with pytest.raises(ValueError, match="unknown stream 'warp-drive'"):
