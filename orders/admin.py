@@ -27,9 +27,11 @@ class OrderAdmin(admin.ModelAdmin):
     search_fields = ["number", "erp_number", "client__name", "legal_entity__inn"]
     list_select_related = ["client", "legal_entity"]
     date_hierarchy = "created_at"
-    # Status moves go through the orders' transition service, never a raw edit.
+    # Status moves go through the orders' transition service, never a raw edit; the ERP fields are
+    # written by the exchange through the orders' ERP services.
     readonly_fields = ["status", "status_changed_at", "escalation_level", "total_amount", "total_weight",
-                       "total_volume", "created_at", "submitted_at", "erp_exported_at", "erp_confirmed_at"]
+                       "total_volume", "created_at", "submitted_at", "erp_id", "erp_number", "erp_exported_at",
+                       "erp_confirmed_at"]
     raw_id_fields = ["client", "legal_entity", "contract", "created_by", "pickup_warehouse"]
     inlines = [OrderLineInline, OrderStatusChangeInline]
 
