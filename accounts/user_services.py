@@ -43,8 +43,8 @@ def _require_user_manager(by: User, user: User) -> None:
     """Check that `by` may change `user`'s role or activity.
 
     A client's administrator manages the users of his own client (the role table). Supplier
-    staff manage them in admin with the global permission to change users, or as regional
-    managers of the user's client; other staff users need the global permission.
+    staff manage them in admin with the permission to change users (global, or on that user as
+    the guarded admin grants it), or as regional managers of the user's client.
     Raises PermissionDenied, or ValidationError for a user of another client (the cabinet's 404).
     """
     if by.client_id:
@@ -54,7 +54,7 @@ def _require_user_manager(by: User, user: User) -> None:
         return
     if not (by.is_active and by.is_staff):
         raise PermissionDenied("only supplier staff manage users outside the cabinet")
-    if by.has_perm("accounts.change_user"):
+    if by.has_perm("accounts.change_user") or by.has_perm("accounts.change_user", user):  # global or per user
         return
     if user.client_id and staff_may_manage_client(by, user.client):
         return
