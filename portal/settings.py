@@ -297,10 +297,12 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
 
 # Content-Security-Policy (django-csp): scripts and styles only from our own static files, no inline
-# script, no eval (htmx runs with allowEval off, see base.html). The Django admin passes the same policy:
-# its scripts are static files and its inline data rides in data-* attributes. Styles take no
-# 'unsafe-inline' either: our templates carry no style attributes, and the one <style> block of the
-# admin (a change list without actions) is allowed by its hash below.
+# script, no eval (htmx runs with allowEval off and injects no indicator <style>, see base.html). The
+# Django admin passes the same policy: its scripts are static files and its inline data rides in data-*
+# attributes. Styles take no 'unsafe-inline' either: no template of ours nor of the admin carries a style
+# attribute, and scripts that move things (admin widgets, select2) set styles through the DOM, which
+# the policy allows. The admin's only <style> block is on a change list with actions_on_top and
+# actions_on_bottom both off: no admin of ours does that (it would need that block's hash here).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
