@@ -144,12 +144,8 @@ class RegistrationForm(LegalEntityForm):
     ]
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                _("E-mail: this address already has an account. Sign in or reset the password."), code="taken"
-            )
-        return email
+        # Whether the address has an account is not told here (accounts.services.client_register).
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         data = super().clean()

@@ -51,13 +51,10 @@ def register(request: HttpRequest) -> HttpResponse:
         if rate_limited(request, action="register", limit=limit, period=3600):
             return render(request, "accounts/register_limited.html", status=429)
         if form.is_valid():
-            try:
-                services.client_register(data=form.cleaned_data, language=get_language() or "ru")
-            except services.DuplicateCompany as error:
-                form.add_error(None, error)
-            else:
-                request.session["registered_email"] = form.cleaned_data["email"]
-                return redirect("accounts:register_done")
+            # The same answer whether or not the address or the company is already registered.
+            services.client_register(data=form.cleaned_data, language=get_language() or "ru")
+            request.session["registered_email"] = form.cleaned_data["email"]
+            return redirect("accounts:register_done")
     return render(request, "accounts/register.html", {"form": form})
 
 
