@@ -119,7 +119,8 @@ def test_another_accounts_address_is_refused_with_a_message(logged_in, buyer, ot
 
 
 def test_another_accounts_address_cannot_be_made_primary(logged_in, buyer):
-    """The old 500: a row for another account's address (e.g. added before the fix) made primary."""
+    """The old 500: a user without a verified address made another account's address (added before) primary."""
+    EmailAddress.objects.filter(user=buyer).update(verified=False)
     ClientUserFactory(email="colleague@example.com")
     EmailAddress.objects.create(user=buyer, email="colleague@example.com", verified=False, primary=False)
     response = logged_in.post(reverse("account_email"), {"email": "colleague@example.com", "action_primary": ""})
