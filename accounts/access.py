@@ -49,6 +49,24 @@ def clients_for_staff(user) -> QuerySet[Client]:
     return Client.objects.filter(region__in=managed_regions(user).values("pk"))
 
 
+def personal_manager_choices(user, *, current_id: int | None = None) -> QuerySet[User]:
+    """Staff a staff member may make a client's personal manager.
+
+    A superuser picks from all supplier staff; a regional manager from the managers and heads of
+    his regions only, plus the client's current manager so that an untouched form stays valid.
+    """
+    staff = User.objects.filter(client__isnull=True, is_staff=True)
+    if not user.is_authenticated or not user.is_staff or user.client_id:
+        return staff.none()
+    if user.is_superuser:
+        return staff
+    regions = managed_regions(user).values("pk")
+    scope = Q(managed_regions__in=regions) | Q(headed_regions__in=regions)
+    if current_id:
+        scope |= Q(pk=current_id)
+    return staff.filter(pk__in=staff.filter(scope).values("pk"))
+
+
 def staff_may_manage_client(user, client: Client) -> bool:
     return clients_for_staff(user).filter(pk=client.pk).exists()
 

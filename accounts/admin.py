@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
 
 from . import user_services
+from .access import personal_manager_choices
 from .admin_registration import ClientRegistrationAdminMixin, ContractRequestAdminMixin
 from .models import (
     Balance,
@@ -72,11 +73,20 @@ class ClientAdmin(ClientRegistrationAdminMixin, GuardedModelAdminMixin, admin.Mo
         """
         fields = []
         for name in super().get_autocomplete_fields(request):
+            if name == "manager" and not request.user.is_superuser:
+                continue  # the autocomplete would search all staff: a plain select of his regions' staff instead
             target = self.model._meta.get_field(name).related_model
             target_admin = self.admin_site._registry.get(target)
             if target_admin is not None and target_admin.has_view_permission(request):
                 fields.append(name)
         return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "manager" in form.base_fields:
+            form.base_fields["manager"].queryset = personal_manager_choices(
+                request.user, current_id=obj.manager_id if obj else None)
+        return form
 
     @admin.display(description=_("manager"), ordering="manager__last_name")
     def manager_name(self, obj):

@@ -5,6 +5,8 @@ checks that need two fields (INN length by kind, KPP for a company, settlement a
 the BIK) run in `clean()` and attach their message to the field at fault.
 """
 
+from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
+from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import validators
 from .models import LegalEntity, Region, User
+from .selectors import email_used_by_another_user
 
 Kind = LegalEntity.Kind
 
@@ -141,12 +144,8 @@ class RegistrationForm(LegalEntityForm):
     ]
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise ValidationError(
-                _("E-mail: this address already has an account. Sign in or reset the password."), code="taken"
-            )
-        return email
+        # Whether the address has an account is not told here (accounts.services.client_register).
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         data = super().clean()
@@ -160,6 +159,27 @@ class RegistrationForm(LegalEntityForm):
             except ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class AddEmailForm(AllauthAddEmailForm):
+    """A new login address (/accounts/email/): refused when another account uses it.
+
+    The message says neither whose account nor which kind: only that the address cannot be used.
+    """
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        if not EmailAddress.objects.filter(user=self.user, verified=True).exists():
+            # allauth takes an unverified login address for the pending new one and would drop it.
+            raise ValidationError(
+                _("E-mail: confirm your current address first (by the link in our e-mail), then change it."),
+                code="unverified",
+            )
+        if email_used_by_another_user(email, user=self.user):
+            raise ValidationError(
+                _("E-mail: this address cannot be used for your account. Choose another one."), code="unavailable"
+            )
+        return email
 
 
 class InviteForm(forms.Form):

@@ -1,5 +1,6 @@
 """Reads of the accounts app, already scoped and carrying their joins."""
 
+from allauth.account.models import EmailAddress
 from django.db.models import Prefetch, Q, QuerySet
 
 from .models import Client, ContractRequest, LegalEntity, Notification, NotificationPreference, Region, User
@@ -13,6 +14,20 @@ def region_staff(region: Region) -> QuerySet[User]:
         .distinct()
         .order_by("email")
     )
+
+
+def email_used_by_another_user(email: str, *, user: User | None = None) -> bool:
+    """Whether another account signs in with this address or has verified it.
+
+    Another account's pending (unverified) address does not count: nobody may squat an address
+    by merely typing it; whoever verifies it first gets it.
+    """
+    others_users = User.objects.filter(email__iexact=email)
+    others_addresses = EmailAddress.objects.filter(email__iexact=email, verified=True)
+    if user is not None:
+        others_users = others_users.exclude(pk=user.pk)
+        others_addresses = others_addresses.exclude(user_id=user.pk)
+    return others_users.exists() or others_addresses.exists()
 
 
 def client_administrators(client: Client) -> QuerySet[User]:

@@ -3,6 +3,7 @@
 Every service is keyword-only, atomic, takes the acting user and sends e-mail only after commit.
 """
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +19,7 @@ from .emails import absolute_url
 from .models import BankAccount, Client, ContractRequest, LegalEntity, User
 from .notifications import notify_localized
 from .roles import Action, require_action
-from .selectors import region_staff
+from .selectors import client_administrators, email_used_by_another_user, region_staff
 
 CONFIRM_SALT = "accounts.confirm-email"
 CONFIRM_MAX_AGE = 60 * 60 * 24 * 3
@@ -31,6 +32,10 @@ class DuplicateCompany(ValidationError):
     """A legal entity with this INN+KPP is already registered."""
 
 
+class AddressTaken(Exception):
+    """The e-mail address of a registration already belongs to an account."""
+
+
 def _duplicate_error() -> DuplicateCompany:
     return DuplicateCompany(
         _("A company with this INN and KPP is already registered in the portal. Ask that company's "
@@ -40,10 +45,14 @@ def _duplicate_error() -> DuplicateCompany:
 
 
 def send_email_later(*, template: str, user: User, context: dict) -> None:
+    send_email_to_later(template=template, to=user.email, language=user.language, context=context)
+
+
+def send_email_to_later(*, template: str, to: str, language: str, context: dict) -> None:
     from .tasks import send_templated_email
 
     transaction.on_commit(lambda: send_templated_email.delay(
-        template=template, to=user.email, language=user.language, context=context))
+        template=template, to=to, language=language, context=context))
 
 
 def _create_entity(*, client: Client, data: dict) -> LegalEntity:
@@ -59,20 +68,43 @@ def _create_entity(*, client: Client, data: dict) -> LegalEntity:
     return entity
 
 
-@transaction.atomic
-def client_register(*, data: dict, language: str = "ru") -> User:
+def client_register(*, data: dict, language: str = "ru") -> User | None:
     """Register a company from a valid RegistrationForm's data: pending client, entity, administrator.
 
-    Raises DuplicateCompany when the INN+KPP is already registered; nothing is stored then.
+    Answers like password reset, the same whatever exists, so that nobody learns from it which
+    addresses have accounts or which companies are clients. When the address already has an
+    account, its owner gets an e-mail ("someone tried to register with your address"); when the
+    INN+KPP is already registered, the registrant gets an e-mail (ask the company's administrator
+    for an invitation) and the company's administrators a notification. Nothing is stored then,
+    and None is returned instead of the new administrator.
     """
+    try:
+        return _client_register(data=data, language=language)
+    except AddressTaken:
+        _registration_address_taken(email=data["email"], language=language)
+    except DuplicateCompany:
+        _registration_company_taken(data=data, language=language)
+    # The refused registration costs the password hash of an accepted one: no answer comes sooner.
+    make_password(data["password1"])
+    return None
+
+
+@transaction.atomic
+def _client_register(*, data: dict, language: str) -> User:
+    if email_used_by_another_user(data["email"]):
+        raise AddressTaken
     client = Client.objects.create(name=data["name"], region=data["region"], status=Client.Status.PENDING)
     entity = _create_entity(client=client, data=data)
     first, _sep, last = data["contact_name"].strip().partition(" ")
-    admin = User.objects.create_user(
-        email=data["email"], password=data["password1"], client=client, role=User.Role.ADMINISTRATOR,
-        first_name=first[:150], last_name=last[:150], phone=data["phone"], position=data["contact_position"],
-        language=language, is_active=False,
-    )
+    try:
+        with transaction.atomic():
+            admin = User.objects.create_user(
+                email=data["email"], password=data["password1"], client=client, role=User.Role.ADMINISTRATOR,
+                first_name=first[:150], last_name=last[:150], phone=data["phone"],
+                position=data["contact_position"], language=language, is_active=False,
+            )
+    except IntegrityError as exc:  # a concurrent registration of the same address won the race
+        raise AddressTaken from exc
     _record_email_address(admin)
     token = signing.dumps({"u": admin.pk, "e": admin.email}, salt=CONFIRM_SALT)
     link = absolute_url(reverse("accounts:confirm_email", args=[token]))
@@ -85,6 +117,29 @@ def client_register(*, data: dict, language: str = "ru") -> User:
     if data.get("request_contract"):
         contract_request_create(client=client, legal_entity=entity, by=admin, comment=data.get("contract_comment", ""))
     return admin
+
+
+def _registration_address_taken(*, email: str, language: str) -> None:
+    owner = User.objects.filter(email__iexact=email).first()
+    send_email_to_later(template="registration_address_taken", to=email,
+                        language=owner.language if owner else language, context={
+                            "login_link": absolute_url(reverse("account_login")),
+                            "reset_link": absolute_url(reverse("account_reset_password"))})
+
+
+def _registration_company_taken(*, data: dict, language: str) -> None:
+    send_email_to_later(template="registration_company_taken", to=data["email"], language=language, context={
+        "inn": data["inn"], "kpp": data.get("kpp", ""), "login_link": absolute_url(reverse("account_login"))})
+    entity = LegalEntity.objects.filter(inn=data["inn"], kpp=data.get("kpp", "")).select_related("client").first()
+    if entity is None:
+        return
+    notify_localized(recipients=client_administrators(entity.client), event="registration_duplicate_company",
+                     message=lambda: (
+                         _("Someone asked to register %(name)s again") % {"name": entity.name},
+                         _("%(person)s (%(email)s) tried to register INN %(inn)s. If this is your colleague, "
+                           "invite them under Users.") % {"person": data["contact_name"], "email": data["email"],
+                                                           "inn": entity.inn},
+                     ), url=reverse("cabinet:users"))
 
 
 def _record_email_address(user: User) -> None:

@@ -9,6 +9,8 @@ registration_patterns = ([
     path("register/done/", views.register_done, name="register_done"),
     path("confirm-email/<str:token>/", views.confirm_email, name="confirm_email"),
     path("invitation/<str:uidb64>/<str:token>/", views.invitation, name="invitation"),
+    # Replaces allauth's page at the same address (allauth's URLs are mounted after these).
+    path("email/", views.login_email, name="email"),
 ], "accounts")
 
 cabinet_patterns = ([

@@ -2,12 +2,15 @@
 and the user's notifications (bell, list, mark read, e-mail choices).
 """
 
+from allauth.account.views import EmailView
+from allauth.account.views import confirm_email as allauth_confirm_email
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
@@ -17,6 +20,25 @@ from django.views.decorators.http import require_POST
 from . import selectors, services, user_services
 from .forms import RegistrationForm, SetPasswordForm
 from .ratelimit import rate_limited
+
+
+class LoginEmailView(EmailView):
+    """allauth's /accounts/email/ where only a verified address can become the login (primary).
+
+    allauth lets a user without any verified address make an unverified one primary, which would
+    change his login to an address nobody proved to own.
+    """
+
+    def _action_primary(self, request, *args, **kwargs):
+        address = self._get_email_address(request)
+        if address is not None and not address.verified:
+            messages.error(request, _("Confirm the address by the link in our e-mail first: then it becomes "
+                                      "your login."))
+            return HttpResponseRedirect(self.get_success_url())
+        return super()._action_primary(request, *args, **kwargs)
+
+
+login_email = LoginEmailView.as_view()
 
 
 def register(request: HttpRequest) -> HttpResponse:
@@ -29,13 +51,10 @@ def register(request: HttpRequest) -> HttpResponse:
         if rate_limited(request, action="register", limit=limit, period=3600):
             return render(request, "accounts/register_limited.html", status=429)
         if form.is_valid():
-            try:
-                services.client_register(data=form.cleaned_data, language=get_language() or "ru")
-            except services.DuplicateCompany as error:
-                form.add_error(None, error)
-            else:
-                request.session["registered_email"] = form.cleaned_data["email"]
-                return redirect("accounts:register_done")
+            # The same answer whether or not the address or the company is already registered.
+            services.client_register(data=form.cleaned_data, language=get_language() or "ru")
+            request.session["registered_email"] = form.cleaned_data["email"]
+            return redirect("accounts:register_done")
     return render(request, "accounts/register.html", {"form": form})
 
 
@@ -44,6 +63,15 @@ def register_done(request: HttpRequest) -> HttpResponse:
 
 
 def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    """The confirmation link of a registration, or allauth's link of a new login address.
+
+    Both live at /accounts/confirm-email/<key>/ (this page is mounted first): a key not signed as a
+    registration token, whatever its age, is allauth's.
+    """
+    try:
+        signing.loads(token, salt=services.CONFIRM_SALT)
+    except signing.BadSignature:
+        return allauth_confirm_email(request, key=token)
     try:
         user = services.registration_confirm_email(token=token)
     except ValidationError as error:

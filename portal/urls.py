@@ -5,7 +5,7 @@ from django.views.static import serve
 
 from accounts import urls as accounts_urls
 
-from . import views
+from . import admin_views, views
 
 admin.site.site_header = settings.PORTAL_NAME
 admin.site.site_title = settings.PORTAL_NAME
@@ -21,6 +21,8 @@ urlpatterns = [
     path("notifications/", include(accounts_urls.notification_patterns)),
     path("catalog/", include("catalog.urls")),
     path("orders/", include("orders.urls")),
+    # Replaces the admin's own "view on site" shortcut (same address, matched first): scoped to the user.
+    path("admin/r/<int:content_type_id>/<path:object_id>/", admin.site.admin_view(admin_views.view_on_site)),
     path("admin/", admin.site.urls),
     path("", include("sync.urls")),  # /1c/exchange (the 1C site-exchange protocol), /staff/sync/
 ]

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts import validators
@@ -109,6 +110,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _after_postgeneration(cls, instance, create, results=None):
         if create:
             instance.save()
+            # An existing user signs in with a verified login address (ACCOUNT_EMAIL_VERIFICATION).
+            EmailAddress.objects.get_or_create(
+                user=instance, email=instance.email.lower(), defaults={"primary": True, "verified": True})
 
 
 class ClientUserFactory(UserFactory):

@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import Permission
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts import services
@@ -42,6 +43,9 @@ def test_approve_activates_assigns_and_emails(setup, mailoutbox, django_capture_
 
 def test_approved_administrator_signs_in_and_reaches_the_cabinet(client, setup, django_capture_on_commit_callbacks):
     _region, manager, company = setup
+    admin = User.objects.get(email="anna@example.com")
+    services.registration_confirm_email(token=signing.dumps({"u": admin.pk, "e": admin.email},
+                                                            salt=services.CONFIRM_SALT))
     with django_capture_on_commit_callbacks(execute=True):
         services.client_approve(client=company, by=manager)
     response = client.post("/accounts/login/", {"login": "anna@example.com", "password": "Zv3zda-Portal-2026"})

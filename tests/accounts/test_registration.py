@@ -1,10 +1,14 @@
+import re
+
 import pytest
 from allauth.account.models import EmailAddress
+from django.core import signing
 from django.urls import reverse
 
+from accounts import services
 from accounts.models import BankAccount, Client, ContractRequest, LegalEntity, Notification, User
 from tests.accounts.factories import region_with_manager, registration_data
-from tests.factories import LegalEntityFactory
+from tests.factories import LegalEntityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/accounts/register/"
@@ -47,8 +51,13 @@ def test_happy_path(client, mailoutbox, django_capture_on_commit_callbacks):
 
 
 def test_bad_confirmation_link(client):
+    # Not a registration token: allauth's page for its own links says the link is bad and offers a new one.
     response = client.get("/accounts/confirm-email/garbage/")
-    assert response.status_code == 400
+    assert response.status_code == 200 and response.context["confirmation"] is None
+    assert reverse("account_email") in response.content.decode()
+    tampered = signing.dumps({"u": 1, "e": "x@example.com"}, salt=services.CONFIRM_SALT)[:-2] + "xx"
+    assert client.get(f"/accounts/confirm-email/{tampered}/").status_code == 200
+    assert not EmailAddress.objects.filter(verified=True).exists()
 
 
 def test_without_contract_request(client):
@@ -115,23 +124,81 @@ def test_weak_password_rejected(client):
     assert not Client.objects.exists()
 
 
-def test_duplicate_company_is_not_duplicated(client):
+def _register(client, data, capture) -> tuple:
+    with capture(execute=True):
+        response = client.post(URL, data)
+    done = client.get(response["Location"]) if response.status_code == 302 else None
+    return response, done
+
+
+def _same_answer(client, region, capture, data) -> None:
+    """The answer to `data` is that of a fresh registration: the redirect and the "check your e-mail" page."""
+    response, done = _register(client, data, capture)
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:register_done")
+    assert done.status_code == 200
+    text = done.content.decode()
+    assert "Проверьте почту" in text and data["email"] in text
+    for word in ("учётная запись", "уже зарегистрирован", "администратор"):
+        assert word not in text
+
+
+@pytest.mark.parametrize("owner", ["client user", "superuser", "other case"])
+def test_existing_address_gets_the_same_answer_and_its_owner_an_email(
+        client, mailoutbox, django_capture_on_commit_callbacks, owner):
+    region, _ = region_with_manager()
+    if owner == "client user":
+        UserFactory(email="anna@example.com", client=LegalEntityFactory().client, role=User.Role.MANAGER)
+    elif owner == "superuser":
+        UserFactory(email="anna@example.com", is_staff=True, is_superuser=True)
+    else:
+        UserFactory(email="Anna@Example.com")
+    _same_answer(client, region, django_capture_on_commit_callbacks, registration_data(region))
+    # Nothing is created; the owner of the address hears of it, with sign-in and reset links.
+    assert Client.objects.count() == (1 if owner == "client user" else 0)
+    assert User.objects.filter(email__iexact="anna@example.com").count() == 1
+    [mail] = mailoutbox
+    assert mail.to == ["anna@example.com"]
+    assert "уже есть учётная запись" in mail.body
+    assert "/accounts/login/" in mail.body and "/accounts/password/reset/" in mail.body
+    assert "/accounts/confirm-email/" not in mail.body
+
+
+def test_another_accounts_verified_address_counts_as_taken(client, mailoutbox, django_capture_on_commit_callbacks):
+    region, _ = region_with_manager()
+    owner = UserFactory(email="old@example.com")
+    EmailAddress.objects.create(user=owner, email="anna@example.com", verified=True, primary=False)
+    _same_answer(client, region, django_capture_on_commit_callbacks, registration_data(region))
+    assert not Client.objects.exists()
+    assert [mail.to for mail in mailoutbox] == [["anna@example.com"]]
+    assert "уже есть учётная запись" in mailoutbox[0].body
+
+
+def test_duplicate_company_gets_the_same_answer_and_an_email(
+        client, mailoutbox, django_capture_on_commit_callbacks):
     region, _ = region_with_manager()
     existing = LegalEntityFactory(inn="7707083893", kpp="773601001")
-    response = client.post(URL, registration_data(region))
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "administrator" in html or "администратор" in html
+    head = UserFactory(client=existing.client, role=User.Role.ADMINISTRATOR, email="head@example.com")
+    _same_answer(client, region, django_capture_on_commit_callbacks, registration_data(region))
     assert Client.objects.count() == 1 and LegalEntity.objects.get() == existing
     assert not User.objects.filter(email="anna@example.com").exists()
+    mail = next(m for m in mailoutbox if m.to == ["anna@example.com"])
+    assert "уже зарегистрирована" in mail.body and "пригласить" in mail.body and "7707083893" in mail.body
+    assert existing.client.name not in mail.body
+    # The company's administrators learn who asked, to invite a colleague.
+    notice = Notification.objects.get(recipient=head, event="registration_duplicate_company")
+    assert "anna@example.com" in notice.body
 
 
-def test_existing_email_is_refused(client):
+def test_fresh_and_taken_answers_are_the_same_page(client, django_capture_on_commit_callbacks):
     region, _ = region_with_manager()
-    User.objects.create_user(email="anna@example.com", password="x")
-    response = client.post(URL, registration_data(region))
-    assert "email" in response.context["form"].errors
-    assert not Client.objects.exists()
+    fresh, fresh_done = _register(client, registration_data(region), django_capture_on_commit_callbacks)
+    client.cookies.clear()
+    taken, taken_done = _register(client, registration_data(region, inn="500100732259", kind="sole_trader",
+                                                            kpp="", ogrn="304500116000157"),
+                                  django_capture_on_commit_callbacks)
+    assert (fresh.status_code, fresh["Location"]) == (taken.status_code, taken["Location"])
+    strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"|"X-CSRFToken": "[^"]+"')
+    assert strip.sub("", fresh_done.content.decode()) == strip.sub("", taken_done.content.decode())
 
 
 def test_registration_is_rate_limited(client, settings):
