@@ -276,36 +276,46 @@ def _header_columns(cells: Sequence[str]) -> dict[str, int] | None:
 def rows_to_lines(rows: Iterable[tuple[int, Sequence]], *, comma: bool = False) -> list[RawLine]:
     """Order lines of numbered sheet or CSV rows: columns by a header row, else SKU, quantity, unit, comment.
 
-    The header is looked for in the first HEADER_ROWS non-blank rows before any data, in Russian or
-    English. Raises ValidationError (code "too_many_lines") past PORTAL_UPLOAD_MAX_LINES lines.
+    The header is looked for in the first HEADER_ROWS non-blank rows, in Russian or English, in
+    any column order; rows above it (a title, a note) are left out. Raises ValidationError (code
+    "too_many_lines") past PORTAL_UPLOAD_MAX_LINES lines, ("empty") when there is no line at all.
     """
     limit = upload_max_lines()
     lines: list[RawLine] = []
     columns: dict[str, int] | None = None
-    seen = 0
+    head: list[tuple[int, list[str]]] | None = []  # rows kept while the header may still come
+
+    def add(number: int, cells: list[str]) -> None:
+        if columns is None:
+            line = line_from_cells(number, cells, comma=comma)
+        else:
+            if comma and len(cells) > width:
+                cells = merge_decimal_comma(cells, columns["quantity"])
+            picked = [cells[columns[name]] if columns.get(name, len(cells)) < len(cells) else "" for name in COLUMNS]
+            line = line_from_cells(number, picked, text="\t".join(cells))
+        if line is not None:
+            lines.append(line)
+            if len(lines) > limit:
+                raise too_many_lines_error(limit)
+
     for number, row in rows:
         cells = [_cell_text(value) for value in row[:MAX_COLUMNS]]
         while cells and not cells[-1]:
             cells.pop()
         if not cells:
             continue
-        seen += 1
-        if columns is None and not lines and seen <= HEADER_ROWS and (columns := _header_columns(cells)):
-            width = len(cells)
-            continue
-        if columns is None:
-            line = line_from_cells(number, cells, comma=comma)
+        if head is None:
+            add(number, cells)
+        elif columns := _header_columns(cells):
+            width, head = len(cells), None
         else:
-            if comma and len(cells) > width:
-                cells = merge_decimal_comma(cells, columns["quantity"])
-            line = line_from_cells(number, [cells[columns[name]] if name in columns and columns[name] < len(cells)
-                                            else "" for name in COLUMNS], text="\t".join(cells))
-        if line is None:
-            continue
-        lines.append(line)
-        if len(lines) > limit:
-            raise too_many_lines_error(limit)
+            head.append((number, cells))
+            if len(head) == HEADER_ROWS:
+                for kept in head:
+                    add(*kept)
+                head = None
+    for kept in head or ():
+        add(*kept)
     if not lines:
         raise _refuse(_("The file has no order lines: fill in SKU and quantity under the header."), "empty")
     return lines
-
