@@ -168,8 +168,9 @@ class ListResolver:
     def __init__(self, products, outside=()):
         self.products, self.outside, self.calls = list(products), list(outside), []
 
-    def lookup(self, keys):
-        self.calls.append(set(keys))
+    def lookup(self, skus):
+        self.calls.append(set(skus))
+        keys = {sku_key(sku) for sku in skus}
         return SkuLookup([p for p in self.products if sku_key(p.sku) in keys],
                          [sku for sku in self.outside if sku_key(sku) in keys])
 
@@ -184,7 +185,9 @@ def resolver():
         ProductInfo(5, "AB 7", "Третий", PCS),
         ProductInfo(6, "AB-7", "Четвёртый", PCS),
         ProductInfo(7, "CABLE", "Кабель", UnitInfo(4, "006", "Метр", "м", fractional=True), D("0.5")),
-    ], outside=["HIDDEN-1"])
+        ProductInfo(8, "TIER-1", "Пятый", PCS),
+        ProductInfo(9, "TIER1", "Шестой", PCS),
+    ], outside=["HIDDEN-1", "hidden-2"])
 
 
 def check(text: str, resolver) -> list:
@@ -235,6 +238,15 @@ def test_exact_sku_wins_over_spellings(resolver):
     assert spelled.status == LineStatus.AMBIGUOUS  # "AB 7" and "AB-7" share the key
     assert [p.sku for p in spelled.candidates] == ["AB 7", "AB-7"]
     assert (other.status, other.product.pk) == (LineStatus.OK, 5)
+
+
+def test_the_closest_match_wins(resolver):
+    by_case, by_key, by_case_twice = check("tier-1 1\ntier 1;1\nDup-1 1", resolver)
+    assert (by_case.status, by_case.product.pk) == (LineStatus.OK, 8)  # not TIER1, which only shares the key
+    assert [p.pk for p in by_key.candidates] == [8, 9]
+    assert [p.pk for p in by_case_twice.candidates] == [3, 4]
+    hidden_by_case, visible_by_key = check("HIDDEN-2 1\nhidden_2 1", resolver)
+    assert hidden_by_case.status == visible_by_key.status == LineStatus.NOT_IN_ASSORTMENT
 
 
 def test_spelling_and_case_are_forgiven(resolver):
@@ -332,11 +344,14 @@ def test_catalog_resolver_states(buyer):
     with translation.override("en"):
         lines = check_lines(parse_lines("\n".join([
             "KR-000001 4 уп", "кr-000001 30", "KR-000002 1", "KR-000003 1", "Tw_1 1", "TW-1 1", "NONE 1",
+            "Tw-1 1", "kr-000002 1", "kr 000002;1",
         ])), resolver=CatalogResolver(user=fresh(buyer)))
     assert [line.status for line in lines] == [
         LineStatus.OK, LineStatus.MULTIPLICITY, LineStatus.NOT_IN_ASSORTMENT, LineStatus.UNKNOWN_SKU,
         LineStatus.AMBIGUOUS, LineStatus.OK, LineStatus.UNKNOWN_SKU,
+        LineStatus.AMBIGUOUS, LineStatus.NOT_IN_ASSORTMENT, LineStatus.NOT_IN_ASSORTMENT,
     ]
+    assert [p.sku for p in lines[7].candidates] == ["TW-1", "tw-1"]
     ok = lines[0]
     assert (ok.product.pk, ok.product.name, ok.unit.short_name, ok.base_quantity) == (shown.pk, shown.name, "упак",
                                                                                       D(48))
@@ -370,11 +385,13 @@ def test_catalog_resolver_queries_do_not_grow_with_lines(restricted):
     counts = []
     for size in (10, 500):
         text = "\n".join(f"{p.sku.lower()} {n % 3 + 1} {'уп' if n % 2 else ''}" for n, p in enumerate(products[:size]))
+        text += "\nq 00001;2\nNO-SUCH-SKU 1"  # looked up by key: one more query, whatever the number of lines
         user = fresh(buyer)
         with CaptureQueriesContext(connection) as queries:
             lines = check_lines(parse_lines(text), resolver=CatalogResolver(user=user))
         counts.append(len(queries))
-        assert len(lines) == size
-    assert counts[0] == counts[1] <= 4, counts
+        assert len(lines) == size + 2
+    # upper-case SKUs, by key, client, region, visibility, alternative units
+    assert counts[0] == counts[1] == 6, counts
     shown = 500 if not restricted else 400
-    assert sum(line.status != LineStatus.NOT_IN_ASSORTMENT for line in lines) == shown
+    assert sum(line.product is not None for line in lines) == shown + 1

@@ -23,7 +23,8 @@ class ListResolver:
     def __init__(self, products, outside=()):
         self.products, self.outside = list(products), list(outside)
 
-    def lookup(self, keys):
+    def lookup(self, skus):
+        keys = {sku_key(sku) for sku in skus}
         return SkuLookup([p for p in self.products if sku_key(p.sku) in keys],
                          [sku for sku in self.outside if sku_key(sku) in keys])
 
