@@ -38,7 +38,8 @@ QUANTITY_MAX = Decimal(10) ** 12
 #: Spaces Excel, 1C and word processors put into numbers and cells (no-break, thin, figure, ...).
 _ODD_SPACES = "\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u205f\u3000"
 _SPACE_TABLE = str.maketrans({**dict.fromkeys(_ODD_SPACES, " "), "\ufeff": None, "\u200b": None})
-_DIGIT_GROUP_SPACE = re.compile(rf"(?<=\d)[{_ODD_SPACES}](?=\d{{3}}(?!\d))")
+#: A number written with no-break spaces between digit groups ("1 000 000"), standing on its own.
+_GROUPED_NUMBER = re.compile(rf"(?<![^\s;,])\d{{1,3}}(?:[{_ODD_SPACES}]\d{{3}})+(?!\d)")
 _TOKEN = re.compile(r'"((?:[^"]|"")*)"|(\S+)')
 _DIGITS = re.compile(r"\d+")
 _THOUSANDS_GROUP = re.compile(r"\d{3}(?:[.,]\d+)?")
@@ -184,6 +185,10 @@ def line_from_cells(number: int, cells: Sequence[str], *, text: str = "", comma:
     return RawLine(number, sku, quantity, unit, comment, text or "\t".join(cells))
 
 
+def _ungroup(number: re.Match) -> str:
+    return number.group().translate(_SPACE_TABLE).replace(" ", "")
+
+
 def parse_lines(text: str, *, max_lines: int | None = None) -> list[RawLine]:
     """The order lines of a quick-order text, one per non-blank line, in order.
 
@@ -195,7 +200,7 @@ def parse_lines(text: str, *, max_lines: int | None = None) -> list[RawLine]:
     limit = upload_max_lines() if max_lines is None else max_lines
     lines: list[RawLine] = []
     for number, original in enumerate(text.splitlines(), start=1):
-        clean = _DIGIT_GROUP_SPACE.sub("", original).translate(_SPACE_TABLE).strip()
+        clean = _GROUPED_NUMBER.sub(_ungroup, original).translate(_SPACE_TABLE).strip(" ")
         if not clean.strip(";,\t "):
             continue
         cells, delimiter = _split_cells(clean)

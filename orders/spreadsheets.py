@@ -97,6 +97,14 @@ def template_name() -> str:
     return _("order-template") + ".xlsx"
 
 
+def _cell(sheet, value) -> WriteOnlyCell:
+    """A cell of the buyer's text: kept as text even when it starts with "=" (never a formula)."""
+    cell = WriteOnlyCell(sheet, value=value or None)
+    if isinstance(value, str) and value:
+        cell.data_type = "s"
+    return cell
+
+
 def annotated_write(target, lines: Iterable[CheckedLine], *, only_rejected: bool = False) -> int:
     """Write checked lines back as an .xlsx the buyer can fix and upload again; return the rows written.
 
@@ -115,8 +123,8 @@ def annotated_write(target, lines: Iterable[CheckedLine], *, only_rejected: bool
             quantity = parse_quantity(raw.quantity_text)
         except ValidationError:
             quantity = raw.quantity_text
-        row = [WriteOnlyCell(sheet, value=value or None)
-               for value in (raw.sku, quantity, raw.unit_text, raw.comment, line.message, raw.number)]
+        row = [_cell(sheet, value) for value in (raw.sku, quantity, raw.unit_text, raw.comment, line.message,
+                                                 raw.number)]
         if not line.ok:
             for cell in row:
                 cell.fill = _REJECTED_FILL

@@ -53,6 +53,9 @@ def fields(line: RawLine) -> tuple[str, str, str, str]:
     ("ABC-1 1 000 шт", ("ABC-1", "1 000", "шт", "")),  # plain thousands space
     ("ABC-1 12345 678", ("ABC-1", "12345", "678", "")),  # not a thousands group
     ("ABC-1\u00a05\u00a0шт", ("ABC-1", "5", "шт", "")),
+    ("ABC-1\u00a0100\u00a0шт", ("ABC-1", "100", "шт", "")),  # a no-break space after a SKU ending in a digit
+    ("ABC-1\t1\u00a0000\u00a0000", ("ABC-1", "1000000", "", "")),
+    ("\t5\tшт", ("", "5", "шт", "")),  # an empty SKU cell stays empty
     ("X-9 5шт", ("X-9", "5", "шт", "")),
     ("X-9\t5 шт\t\tкомментарий", ("X-9", "5", "шт", "комментарий")),
     ("X-9;5;кор;первый;второй", ("X-9", "5", "кор", "первый; второй")),

@@ -294,3 +294,11 @@ def test_annotated_file_of_rejected_lines_only_from_a_quick_order():
     sheet = load_workbook(io.BytesIO(target.getvalue())).active
     assert [cell.value for cell in sheet[2]][:2] == ["NOPE", 2] and sheet.max_row == 2
 
+
+
+def test_annotated_file_keeps_formulas_as_text():
+    checked = check_lines(parse_lines('=HYPERLINK("http://example.com");1'), resolver=RESOLVER)
+    target = io.BytesIO()
+    annotated_write(target, checked)
+    cell = load_workbook(io.BytesIO(target.getvalue())).active["A2"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://example.com")', "s")
