@@ -31,7 +31,8 @@ from openpyxl import Workbook  # noqa: E402
 from accounts.models import User  # noqa: E402
 from catalog.models import Product, ProductUnit  # noqa: E402
 from catalog.selectors import visible_products  # noqa: E402
-from orders.line_input import CatalogResolver, check_lines, parse_lines  # noqa: E402
+from orders.line_input import check_lines, parse_lines  # noqa: E402
+from orders.line_resolver import CatalogResolver  # noqa: E402
 from orders.spreadsheets import annotated_write, read_upload  # noqa: E402
 
 

@@ -5,46 +5,43 @@ cell); `check_lines` resolves them against the catalog through a `ProductResolve
 `CheckedLine` per line with its state (recognised, unknown SKU, ambiguous, outside the assortment,
 multiplicity to choose, unknown unit, bad quantity) and the reason in words. Nothing here prices
 or stores anything: the caller (quick order, Excel upload, cart) decides what to do with the lines.
-`CatalogResolver` is the resolver of a portal user, built on `catalog.selectors.visible_products`.
+`orders.line_resolver.CatalogResolver` is the resolver of a portal user.
 """
 
 import csv
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import CharField, Func, TextChoices, Value
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Replace, Upper
-from django.utils import formats
+from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from catalog.models import Product, ProductUnit
-from catalog.selectors import visible_products
+from catalog.models import Product
+
+from .quantities import (
+    ODD_SPACES,
+    QUANTITY_MAX,
+    SPACE_TABLE,
+    QuantityChoice,
+    format_quantity,
+    multiplicity_choices,
+    parse_quantity,
+)
 
 DEFAULT_MAX_LINES = 5000
 SKU_MAX_LENGTH = Product._meta.get_field("sku").max_length
-#: Quantities are stored with three decimal places in at most sixteen digits (catalog.models.QUANTITY).
-QUANTITY_PLACES = 3
-QUANTITY_MAX = Decimal(10) ** 12
-
-#: Spaces Excel, 1C and word processors put into numbers and cells (no-break, thin, figure, ...).
-_ODD_SPACES = "\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\u2004\u2005\u2006\u2008\u205f\u3000"
-_SPACE_TABLE = str.maketrans({**dict.fromkeys(_ODD_SPACES, " "), "\ufeff": None, "\u200b": None})
 #: A number written with no-break spaces between digit groups ("1 000 000"), standing on its own.
-_GROUPED_NUMBER = re.compile(rf"(?<![^\s;,])\d{{1,3}}(?:[{_ODD_SPACES}]\d{{3}})+(?!\d)")
+_GROUPED_NUMBER = re.compile(rf"(?<![^\s;,])\d{{1,3}}(?:[{ODD_SPACES}]\d{{3}})+(?!\d)")
 _TOKEN = re.compile(r'"((?:[^"]|"")*)"|(\S+)')
 _DIGITS = re.compile(r"\d+")
 _THOUSANDS_GROUP = re.compile(r"\d{3}(?:[.,]\d+)?")
 _GROUPED_DIGITS = re.compile(r"\d{1,3}(?: \d{3})*")
-_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")
 _NUMBER_WITH_UNIT = re.compile(r"([-+]?[\d\s.,]*\d[\d\s.,]*?)\s*([^\d\s.,\-+].*)")
 
 # SKU keys: the same SKU typed in another case, with other separators, or with Cyrillic letters that
@@ -52,33 +49,17 @@ _NUMBER_WITH_UNIT = re.compile(r"([-+]?[\d\s.,]*\d[\d\s.,]*?)\s*([^\d\s.,\-+].*)
 _CYRILLIC_LOWER = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
 _CYRILLIC_UPPER = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
 _LOOKALIKES = dict(zip("АВЕЁКМНОРСТУХ", "ABEEKMHOPCTYX", strict=True))
-_SKU_SEPARATORS = " -_./\\–—"
-_KEY_MAP = {
+SKU_SEPARATORS = " -_./\\–—"
+SKU_KEY_MAP = {
     **{low: _LOOKALIKES.get(up, up) for low, up in zip(_CYRILLIC_LOWER, _CYRILLIC_UPPER, strict=True)},
     **_LOOKALIKES,
 }
-_KEY_TABLE = str.maketrans({**_KEY_MAP, **dict.fromkeys(_SKU_SEPARATORS)})
+_KEY_TABLE = str.maketrans({**SKU_KEY_MAP, **dict.fromkeys(SKU_SEPARATORS)})
 
 
 def sku_key(sku: str) -> str:
     """The SKU as compared across spellings: upper case, Cyrillic look-alikes as Latin, no separators."""
-    return sku.translate(_SPACE_TABLE).upper().translate(_KEY_TABLE)
-
-
-def sku_key_expression(field_name: str = "sku") -> Func:
-    """`sku_key` of a column in SQL (PostgreSQL `translate`; a chain of REPLACE elsewhere).
-
-    `upper()` of a database with the C locale leaves Cyrillic alone, so the lower-case Cyrillic
-    letters are mapped here too: the key is the same whatever the database's locale.
-    """
-    if connection.vendor == "postgresql":
-        source = "".join(_KEY_MAP) + _SKU_SEPARATORS
-        return Func(Upper(field_name), Value(source), Value("".join(_KEY_MAP.values())), function="translate",
-                    output_field=CharField())
-    expression = Upper(field_name)
-    for source, target in [*_KEY_MAP.items(), *((separator, "") for separator in _SKU_SEPARATORS)]:
-        expression = Replace(expression, Value(source), Value(target))
-    return expression
+    return sku.translate(SPACE_TABLE).upper().translate(_KEY_TABLE)
 
 
 def upload_max_lines() -> int:
@@ -113,7 +94,7 @@ HEADER_TITLES: dict[str, frozenset[str]] = {
 
 def header_field(title: str) -> str | None:
     """Which order-list column a header cell names ("sku", "quantity", "unit", "comment"), if any."""
-    text = " ".join(title.translate(_SPACE_TABLE).casefold().replace(".", " ").replace(":", " ").split())
+    text = " ".join(title.translate(SPACE_TABLE).casefold().replace(".", " ").replace(":", " ").split())
     text = text.strip("* ")
     for name, titles in HEADER_TITLES.items():
         if text in titles:
@@ -173,7 +154,7 @@ def line_from_cells(number: int, cells: Sequence[str], *, text: str = "", comma:
     `comma` says the cells were split on commas, so a decimal comma may have to be joined back.
     A quantity cell holding its unit ("5 шт", "5шт") is split when the unit cell is empty.
     """
-    cells = [cell.translate(_SPACE_TABLE).strip() for cell in cells]
+    cells = [cell.translate(SPACE_TABLE).strip() for cell in cells]
     if comma:
         cells = merge_decimal_comma(cells, 1)
     sku, quantity, unit = (cells + ["", "", ""])[:3]
@@ -186,7 +167,7 @@ def line_from_cells(number: int, cells: Sequence[str], *, text: str = "", comma:
 
 
 def _ungroup(number: re.Match) -> str:
-    return number.group().translate(_SPACE_TABLE).replace(" ", "")
+    return number.group().translate(SPACE_TABLE).replace(" ", "")
 
 
 def parse_lines(text: str, *, max_lines: int | None = None) -> list[RawLine]:
@@ -200,7 +181,7 @@ def parse_lines(text: str, *, max_lines: int | None = None) -> list[RawLine]:
     limit = upload_max_lines() if max_lines is None else max_lines
     lines: list[RawLine] = []
     for number, original in enumerate(text.splitlines(), start=1):
-        clean = _GROUPED_NUMBER.sub(_ungroup, original).translate(_SPACE_TABLE).strip(" ")
+        clean = _GROUPED_NUMBER.sub(_ungroup, original).translate(SPACE_TABLE).strip(" ")
         if not clean.strip(";,\t "):
             continue
         cells, delimiter = _split_cells(clean)
@@ -221,7 +202,7 @@ def too_many_lines_error(limit: int) -> ValidationError:
         code="too_many_lines")
 
 
-# --- Quantities and units ----------------------------------------------------------------------
+# --- Units ---------------------------------------------------------------------------------------
 
 
 def _number_or_none(text: str) -> Decimal | None:
@@ -229,50 +210,6 @@ def _number_or_none(text: str) -> Decimal | None:
         return parse_quantity(text)
     except ValidationError:
         return None
-
-
-def _plain_number(text: str) -> str | None:
-    """The text of a number with the decimal point as ".", without group separators; None if not one."""
-    compact = text.translate(_SPACE_TABLE).replace(" ", "").replace("'", "")
-    if "," in compact and "." in compact:
-        if compact.rfind(",") > compact.rfind("."):  # 1.234,5
-            compact = compact.replace(".", "").replace(",", ".")
-        else:  # 1,234.5
-            compact = compact.replace(",", "")
-    else:
-        compact = compact.replace(",", ".")
-    return compact if _NUMBER.fullmatch(compact) else None
-
-
-def parse_quantity(text: str) -> Decimal:
-    """A positive quantity from what the buyer typed: "2,5", "2.5", "1 000", "1 234,5".
-
-    Raises ValidationError (code "quantity") saying what is wrong: empty, not a number, not
-    positive, more than three decimal places, or too large.
-    """
-    if not text.strip():
-        raise ValidationError(_("Enter a quantity."), code="quantity")
-    plain = _plain_number(text)
-    if plain is None:
-        raise ValidationError(_("“%(text)s” is not a quantity.") % {"text": text.strip()[:50]}, code="quantity")
-    try:
-        value = Decimal(plain)
-    except InvalidOperation as exc:
-        raise ValidationError(_("“%(text)s” is not a quantity.") % {"text": text.strip()[:50]},
-                              code="quantity") from exc
-    if value <= 0:
-        raise ValidationError(_("The quantity must be greater than zero."), code="quantity")
-    if value >= QUANTITY_MAX:
-        raise ValidationError(_("The quantity is too large."), code="quantity")
-    if -value.normalize().as_tuple().exponent > QUANTITY_PLACES:
-        raise ValidationError(_("Use at most three decimal places in a quantity."), code="quantity")
-    return value
-
-
-def format_quantity(value: Decimal) -> str:
-    """A quantity for messages: no trailing zeros, the decimal separator of the active language."""
-    plain = value.quantize(1) if value == value.to_integral_value() else value.normalize()
-    return f"{plain:f}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
 
 
 #: Names of the same unit of measure, Russian and English, with its OKEI code.
@@ -292,7 +229,7 @@ UNIT_SYNONYMS: dict[str, frozenset[str]] = {
 
 def unit_token(text: str) -> str:
     """A unit name as compared: lower case, "м²" as "м2", no dots, single spaces."""
-    text = text.translate(_SPACE_TABLE).casefold().replace("²", "2").replace(".", " ")
+    text = text.translate(SPACE_TABLE).casefold().replace("²", "2").replace(".", " ")
     return " ".join(text.split())
 
 
@@ -339,41 +276,6 @@ class ProductInfo:
         if not token:
             return self.base_unit
         return next((unit for unit in (self.base_unit, *self.units) if token in unit.names()), None)
-
-
-@dataclass(frozen=True, slots=True)
-class QuantityChoice:
-    """A valid quantity offered instead of the typed one: `quantity` units of `coefficient` base units."""
-
-    quantity: Decimal
-    coefficient: Decimal = Decimal(1)
-
-    @property
-    def base_quantity(self) -> Decimal:
-        return self.quantity * self.coefficient
-
-
-def multiplicity_choices(base_quantity: Decimal, multiplicity: Decimal, coefficient: Decimal = Decimal(1),
-                         ) -> tuple[QuantityChoice | None, QuantityChoice | None]:
-    """The nearest valid quantities below and above `base_quantity` for an order multiplicity.
-
-    Quantities are never changed silently: the buyer picks one of these. Both are given in the
-    buyer's unit (`coefficient` base units in one) when both are whole numbers of it, else in
-    base units (coefficient 1). `below` is None when it would be 0; both are None when
-    `base_quantity` is already a positive multiple. Raises ValueError for a multiplicity ≤ 0.
-    """
-    if multiplicity <= 0:
-        raise ValueError("multiplicity must be positive")
-    steps = (base_quantity / multiplicity).to_integral_value(ROUND_FLOOR)
-    if base_quantity > 0 and steps * multiplicity == base_quantity:
-        return None, None
-    below = steps * multiplicity if steps > 0 else None
-    above = (max(steps, 0) + 1) * multiplicity
-    found = [value for value in (below, above) if value is not None]
-    if coefficient != 1 and all(value % coefficient == 0 for value in found):
-        return (None if below is None else QuantityChoice(below / coefficient, coefficient),
-                QuantityChoice(above / coefficient, coefficient))
-    return None if below is None else QuantityChoice(below), QuantityChoice(above)
 
 
 # --- Checking ----------------------------------------------------------------------------------
@@ -520,69 +422,3 @@ def check_lines(raw_lines: Iterable[RawLine], *, resolver: ProductResolver) -> l
     skus = {line.sku for line in lines if line.sku and len(line.sku) <= SKU_MAX_LENGTH}
     index = _Index(resolver.lookup(skus) if skus else SkuLookup())
     return [_check(line, index) for line in lines]
-
-
-# --- The catalog resolver ----------------------------------------------------------------------
-
-
-_UNNEST = {"text": "SELECT unnest(%s::text[])", "bigint": "SELECT unnest(%s::bigint[])"}
-UNIT_FIELDS = ("pk", "code", "name", "short_name", "fractional")
-
-
-def _any_of(values: Collection, array_type: str = "text"):
-    """The right side of an `__in` over many strings: on PostgreSQL a hashed semi-join over one array.
-
-    A long IN list makes the planner cost every product row × every value, which turns JIT
-    compilation on (half a second of a 5,000-line check); `IN (SELECT unnest(array))` is costed
-    as the hash it is.
-    """
-    if connection.vendor == "postgresql":
-        # A fixed statement (the type is one of two literals); the values are one bound parameter.
-        return RawSQL(_UNNEST[array_type], (list(values),))  # noqa: S611
-    return list(values)
-
-
-class CatalogResolver:
-    """The resolver of a portal user: products of `catalog.selectors.visible_products` may be ordered.
-
-    Other active products with a matching SKU are outside the assortment; inactive ones are
-    unknown. SKUs are looked up in upper case first (the upper(sku) index); only the SKUs that
-    matched nothing are looked up by key, a scan of the active products' keys. At most four
-    queries for any number of SKUs (by upper case, by key, visibility, alternative units), plus
-    whatever `visible_products` needs to load the user's client and region once. Whether the
-    user may order at all (role, client status) is the caller's check.
-    """
-
-    def __init__(self, *, user):
-        self.user = user
-
-    def lookup(self, skus: Collection[str]) -> SkuLookup:
-        if not skus:
-            return SkuLookup()
-        products = Product.objects.filter(is_active=True).order_by().values_list(
-            "pk", "sku", "name", "multiplicity", *(f"base_unit__{name}" for name in UNIT_FIELDS))
-        rows = list(products.alias(sku_upper=Upper("sku")).filter(sku_upper__in=_any_of({sku.upper() for sku in skus})))
-        matched = {row[1].upper() for row in rows}
-        if unmatched := {sku_key(sku) for sku in skus if sku.upper() not in matched}:
-            known = {row[0] for row in rows}
-            by_key = products.alias(sku_key=sku_key_expression()).filter(sku_key__in=_any_of(unmatched))
-            rows += [row for row in by_key if row[0] not in known]
-        if not rows:
-            return SkuLookup()
-        # Visibility of the few found products apart: as a correlated EXISTS in the queries above,
-        # the planner would hash the whole visible catalog (and cost it high enough for JIT).
-        ids = _any_of([row[0] for row in rows], "bigint")
-        shown = set(visible_products(user=self.user).filter(pk__in=ids).values_list("pk", flat=True))
-        units: dict[int, list[UnitInfo]] = {}
-        alternatives = (
-            ProductUnit.objects.filter(product_id__in=_any_of(shown, "bigint")).order_by("coefficient", "pk")
-            .values_list("product_id", "coefficient", *(f"unit__{name}" for name in UNIT_FIELDS))
-        )
-        for product_id, coefficient, *unit in alternatives:
-            units.setdefault(product_id, []).append(UnitInfo(*unit[:4], coefficient, unit[4]))
-        found = [
-            ProductInfo(pk, sku, name, UnitInfo(*unit[:4], Decimal(1), unit[4]), multiplicity,
-                        tuple(units.get(pk, ())))
-            for pk, sku, name, multiplicity, *unit in rows if pk in shown
-        ]
-        return SkuLookup(found, [row[1] for row in rows if row[0] not in shown])

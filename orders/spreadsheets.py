@@ -31,10 +31,10 @@ from .line_input import (
     header_field,
     line_from_cells,
     merge_decimal_comma,
-    parse_quantity,
     too_many_lines_error,
     upload_max_lines,
 )
+from .quantities import parse_quantity
 
 DEFAULT_MAX_MB = 5
 #: Bounds of an .xlsx archive: entries, unpacked bytes in all, and the compression ratio of a large

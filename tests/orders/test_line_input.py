@@ -11,19 +11,17 @@ from django.utils import translation
 from accounts.models import User
 from catalog.models import AssortmentItem, Product, ProductUnit
 from orders.line_input import (
-    CatalogResolver,
     LineStatus,
     ProductInfo,
-    QuantityChoice,
     RawLine,
     SkuLookup,
     UnitInfo,
     check_lines,
-    multiplicity_choices,
     parse_lines,
-    parse_quantity,
     sku_key,
 )
+from orders.line_resolver import CatalogResolver
+from orders.quantities import QuantityChoice, multiplicity_choices, parse_quantity
 from tests.factories import ClientUserFactory, ProductFactory, RegionFactory, UnitFactory
 
 D = Decimal
