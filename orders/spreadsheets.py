@@ -97,11 +97,15 @@ def template_name() -> str:
     return _("order-template") + ".xlsx"
 
 
-def _cell(sheet, value) -> WriteOnlyCell:
-    """A cell of the buyer's text: kept as text even when it starts with "=" (never a formula)."""
+def _cell(sheet, value, *, rejected: bool = False):
+    """A value of the buyer's row: text starting with "=" stays text (never a formula); rejected rows filled."""
+    if not rejected and not (isinstance(value, str) and value.startswith("=")):
+        return value or None  # a plain value: much cheaper to write than a cell object
     cell = WriteOnlyCell(sheet, value=value or None)
     if isinstance(value, str) and value:
         cell.data_type = "s"
+    if rejected:
+        cell.fill = _REJECTED_FILL
     return cell
 
 
@@ -123,11 +127,9 @@ def annotated_write(target, lines: Iterable[CheckedLine], *, only_rejected: bool
             quantity = parse_quantity(raw.quantity_text)
         except ValidationError:
             quantity = raw.quantity_text
-        row = [_cell(sheet, value) for value in (raw.sku, quantity, raw.unit_text, raw.comment, line.message,
-                                                 raw.number)]
+        values = (raw.sku, quantity, raw.unit_text, raw.comment, line.message, raw.number)
+        row = [_cell(sheet, value, rejected=not line.ok) for value in values]
         if not line.ok:
-            for cell in row:
-                cell.fill = _REJECTED_FILL
             row[4].font = _REJECTED_FONT
         sheet.append(row)
         count += 1
