@@ -21,5 +21,5 @@ class AccountAdapter(DefaultAccountAdapter):
         response = super().pre_login(request, user, **kwargs)
         if response is None and login_is_locked(request, user.get_username()):
             clear_login(request)  # as allauth does for an inactive account
-            return lockout_response(request)
+            return lockout_response(request, credentials={"login": user.get_username()})
         return response

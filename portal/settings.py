@@ -223,9 +223,10 @@ ANONYMOUS_USER_NAME = None
 # django-axes: lock an account after repeated failed logins, on every door (accounts/lockout.py).
 AXES_FAILURE_LIMIT = env_int("PORTAL_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("PORTAL_LOGIN_COOLOFF_MINUTES", 15))
-# By account from any address, which covers account+address too; never by address alone, so one
-# person's typos do not lock out everybody behind the same office NAT.
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# By account from any address, and so by account+address too (listed as well: axes' check W006 wants
+# a parameter with the address); never by address alone, so one person's typos do not lock out
+# everybody behind the same office NAT.
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "login"
 # The login field differs per door (allauth `login`/`email`, admin and 1C `username`).
 AXES_USERNAME_CALLABLE = "accounts.lockout.login_username"

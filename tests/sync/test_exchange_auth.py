@@ -18,6 +18,12 @@ URL = "/1c/exchange"
 ERP_HOST = "192.0.2.50"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Every test signs in several times: a cheap hasher keeps it quick (the policy does not depend on it)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def basic(login: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode()
 
