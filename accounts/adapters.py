@@ -1,9 +1,12 @@
-"""django-allauth adapter: e-mail login only, no open sign-up, one verified address per account."""
+"""django-allauth adapter: e-mail login only, no open sign-up, one verified address per account,
+no sign-in around a lockout."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.stagekit import clear_login
 from django.contrib import messages
 from django.utils.translation import gettext as _
 
+from .lockout import lockout_response, login_is_locked
 from .selectors import email_used_by_another_user
 
 
@@ -22,3 +25,16 @@ class AccountAdapter(DefaultAccountAdapter):
             messages.error(request, _("This e-mail address cannot be used for your account. Choose another one."))
             return False
         return super().confirm_email(request, email_address)
+
+    def pre_login(self, request, user, **kwargs):
+        """Refuse a locked account on every allauth sign-in, also those without a password.
+
+        A password sign-in of a locked account already fails in `authenticate` (axes); this covers
+        the sign-ins that skip it, such as the login after a password reset: the reset sets the
+        new password, the lock still runs to its end.
+        """
+        response = super().pre_login(request, user, **kwargs)
+        if response is None and login_is_locked(request, user.get_username()):
+            clear_login(request)  # as allauth does for an inactive account
+            return lockout_response(request, credentials={"login": user.get_username()})
+        return response

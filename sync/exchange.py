@@ -15,11 +15,17 @@ from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.lockout import login_locked_until, minutes_left
 
 from .models import ExchangeImport, ExchangeSession, SyncRun
 
 COOKIE = "erp_exchange"
+ERP_GROUP = "erp"
 VERSION = "2.10"
 #: Zip limits: entries, total unpacked bytes (PORTAL_ERP_MAX_UPLOAD) and the unpacked/packed ratio.
 ZIP_MAX_ENTRIES = 10_000
@@ -49,12 +55,33 @@ def checkauth(request) -> ExchangeSession:
         login, _, password = base64.b64decode(encoded.strip()).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError):
         raise ExchangeFailure("malformed Basic authentication header") from None
-    user = authenticate(request, username=login, password=password)
+    user = authenticate(request, username=login, password=password)  # axes counts and locks it by login
+    if user is None and getattr(request, "axes_locked_out", False):
+        raise ExchangeFailure(_lock_reason(request, login))
     if user is None or not user.is_active:
         raise ExchangeFailure("wrong login or password")
-    if not (user.has_perm("sync.erp_exchange") or user.groups.filter(name="erp").exists()):
+    if not may_exchange(user):
         raise ExchangeFailure("this account may not exchange data as the ERP")
     return ExchangeSession.objects.create(token=secrets.token_hex(24), user=user)
+
+
+def _lock_reason(request, login: str) -> str:
+    until = login_locked_until(request, login)
+    if until is None:
+        return "too many failed logins: this account is locked, try again later"
+    return (f"too many failed logins: this account is locked until "
+            f"{timezone.localtime(until):%Y-%m-%d %H:%M %Z} (in {minutes_left(until)} min)")
+
+
+def may_exchange(user) -> bool:
+    """Only an ERP service account: in the `erp` group, or given sync.erp_exchange itself or by a group.
+
+    Explicit on purpose: `has_perm` is True for a superuser, whose password must not open the exchange.
+    """
+    if user.groups.filter(name=ERP_GROUP).exists():
+        return True
+    return Permission.objects.filter(Q(user=user) | Q(group__user=user), codename="erp_exchange",
+                                     content_type__app_label="sync").exists()
 
 
 def session_of(request) -> ExchangeSession:
@@ -93,23 +120,41 @@ def safe_name(raw: str) -> str:
 
 
 def store_chunk(session: ExchangeSession, raw_name: str, stream) -> Path:
-    """Append the request body to the named file (1C splits files larger than file_limit)."""
+    """Append the request body to the named file (1C splits files larger than file_limit).
+
+    One request may carry at most the file_limit announced by `init`, and a session at most
+    PORTAL_ERP_MAX_UPLOAD; a refused request leaves the file as it was before it.
+    """
     name = safe_name(raw_name)
     target = session_dir(session) / name
     target.parent.mkdir(parents=True, exist_ok=True)
-    session.imports.filter(file_name=name).delete()  # new bytes under this name: import them again
     size = 0
     with open(target, "ab") as fh:
-        while block := stream.read(65536):
-            size += len(block)
-            if session.uploaded_bytes + size > settings.PORTAL_ERP_MAX_UPLOAD:
-                raise ExchangeFailure(f"upload larger than {settings.PORTAL_ERP_MAX_UPLOAD} bytes refused")
-            fh.write(block)
+        start = fh.tell()
+        try:
+            while block := stream.read(65536):
+                size += len(block)
+                _check_upload_size(session, size)
+                fh.write(block)
+        except ExchangeFailure:
+            fh.truncate(start)
+            if start == 0:
+                target.unlink()
+            raise
+    session.imports.filter(file_name=name).delete()  # new bytes under this name: import them again
     session.uploaded_bytes += size
     if name.lower().endswith(".zip"):
         session.pending_zip = name
     session.save(update_fields=["uploaded_bytes", "pending_zip", "last_seen_at"])
     return target
+
+
+def _check_upload_size(session: ExchangeSession, size: int) -> None:
+    if size > settings.PORTAL_ERP_FILE_LIMIT:
+        raise ExchangeFailure(f"a request of the file is larger than file_limit={settings.PORTAL_ERP_FILE_LIMIT} "
+                              "bytes: send it in parts")
+    if session.uploaded_bytes + size > settings.PORTAL_ERP_MAX_UPLOAD:
+        raise ExchangeFailure(f"upload larger than {settings.PORTAL_ERP_MAX_UPLOAD} bytes refused")
 
 
 def unpack(session: ExchangeSession) -> str:

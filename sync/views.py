@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 
+from accounts.lockout import answers_lockout
+
 from . import exchange, orders_exchange, selectors
 
 logger = logging.getLogger(__name__)
@@ -20,6 +22,7 @@ def _text(body: str) -> HttpResponse:
 
 
 @csrf_exempt
+@answers_lockout  # a locked ERP login gets `failure` and the reason, not the HTML lockout page
 def exchange_1c(request: HttpRequest) -> HttpResponse:
     """One URL, `?type=catalog|sale&mode=...`; every answer is 200 text (or XML for sale/query, info)."""
     kind, mode = request.GET.get("type", ""), request.GET.get("mode", "")
