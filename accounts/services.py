@@ -138,8 +138,9 @@ def _pick_manager(client: Client, by: User) -> User | None:
     region = client.region
     if region.managers.filter(pk=by.pk).exists():
         return by
-    if region.head_manager_id:
-        return region.head_manager
+    head = region.head_managers.first()
+    if head is not None:
+        return head
     return region.managers.filter(is_active=True).order_by("pk").first()
 
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_celery_beat",
+    "base",
     "accounts",
     "catalog",
     "orders",

@@ -24,7 +24,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import DatabaseError
 
-from catalog.models import Price, PriceType, Product, Stock, Unit, Warehouse
+from base.models import PriceType, Warehouse
+from catalog.models import Price, Product, Stock, Unit
 
 from ..commerceml.xml import ExchangeError, decimal, path_of
 from . import bulk
