@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.shell",
+                "orders.context_processors.cart",
             ],
         },
     },
@@ -182,7 +183,7 @@ CELERY_BEAT_SCHEDULE = {
         "args": ("order_export",),
     },
     "orders-escalation-check": {
-        "task": "orders.tasks.escalation_check",
+        "task": "sync.tasks.escalation_check",
         "schedule": timedelta(minutes=5),
     },
 }
