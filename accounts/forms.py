@@ -10,8 +10,10 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from base.models import Region
+
 from . import validators
-from .models import LegalEntity, Region, User
+from .models import LegalEntity, User
 
 Kind = LegalEntity.Kind
 

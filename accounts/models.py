@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -157,8 +158,6 @@ class BankAccount(models.Model):
         return f"{self.account} ({self.bank_name})"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.bik and self.account and not validators.is_valid_settlement_account(self.bik, self.account):
             raise ValidationError({"account": _("Settlement account: control key does not match the BIK.")})
 
@@ -234,8 +233,6 @@ class Balance(models.Model):
         return f"{self.legal_entity}: {self.amount} {self.currency_id}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.legal_entity_id and self.client_id and self.legal_entity.client_id != self.client_id:
             raise ValidationError({"legal_entity": _("The legal entity belongs to another client.")})
 

@@ -3,6 +3,7 @@
 Every service is keyword-only, atomic, takes the acting user and sends e-mail only after commit.
 """
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,6 +20,7 @@ from .models import BankAccount, Client, ContractRequest, LegalEntity, User
 from .notifications import notify_localized
 from .roles import Action, require_action
 from .selectors import region_staff
+from .tasks import send_templated_email
 
 CONFIRM_SALT = "accounts.confirm-email"
 CONFIRM_MAX_AGE = 60 * 60 * 24 * 3
@@ -40,8 +42,6 @@ def _duplicate_error() -> DuplicateCompany:
 
 
 def send_email_later(*, template: str, user: User, context: dict) -> None:
-    from .tasks import send_templated_email
-
     transaction.on_commit(lambda: send_templated_email.delay(
         template=template, to=user.email, language=user.language, context=context))
 
@@ -88,16 +88,12 @@ def client_register(*, data: dict, language: str = "ru") -> User:
 
 
 def _record_email_address(user: User) -> None:
-    from allauth.account.models import EmailAddress
-
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
 
 
 @transaction.atomic
 def registration_confirm_email(*, token: str) -> User:
     """Mark the applicant's e-mail confirmed from the signed link; raises ValidationError when bad or old."""
-    from allauth.account.models import EmailAddress
-
     try:
         payload = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
     except signing.BadSignature as exc:

@@ -2,14 +2,16 @@
 and the user's own notifications. Keyword-only, atomic, acting user explicit.
 """
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .events import EVENTS
 from .models import Notification, NotificationPreference, User
-from .notifications import EVENTS, notify_localized
+from .notifications import notify_localized
 from .roles import Action, require_action
 from .selectors import client_administrators
 from .services import invitation_link, send_email_later
@@ -62,8 +64,6 @@ def user_accept_invitation(*, user: User, password: str) -> User:
         raise ValidationError(_("This account is deactivated."), code="inactive")
     user.set_password(password)
     user.save(update_fields=["password"])
-    from allauth.account.models import EmailAddress
-
     EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
     notify_localized(recipients=client_administrators(user.client).exclude(pk=user.pk), event="user_activated",
                      message=lambda: (_("%(email)s has activated the account") % {"email": user.email}, ""),

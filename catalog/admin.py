@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from . import models
-from .services import review_moderate
+from .services import category_rebuild_tree, review_moderate
 
 
 @admin.register(models.Category)
@@ -15,8 +15,6 @@ class CategoryAdmin(admin.ModelAdmin):
     list_select_related = ["parent"]
 
     def save_model(self, request, obj, form, change):
-        from .services import category_rebuild_tree
-
         super().save_model(request, obj, form, change)
         category_rebuild_tree()
 
