@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "catalog",
     "orders",
     "sync",
+    "portal",  # wiring: the demo data command (seed_demo)
 ]
 
 MIDDLEWARE = [
