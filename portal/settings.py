@@ -301,7 +301,7 @@ PORTAL_DEFAULT_CURRENCY = os.environ.get("PORTAL_DEFAULT_CURRENCY", "RUB")
 PORTAL_STOCK_STALE_MINUTES = env_int("PORTAL_STOCK_STALE_MINUTES", 15)
 PORTAL_GUEST_CATALOG = env_bool("PORTAL_GUEST_CATALOG", False)
 PORTAL_SYNC_INBOX = Path(os.environ.get("PORTAL_SYNC_INBOX", VAR_DIR / "inbox"))
-# ERP exchange (issue 5, docs/erp-exchange.md): region of warehouses the ERP gives no region for, the
+# ERP exchange (docs/erp-exchange.md): region of warehouses the ERP gives no region for, the
 # warehouse that takes stock given only as a total, the orders export charset, the 1C exchange upload limits.
 PORTAL_ERP_DEFAULT_REGION = os.environ.get("PORTAL_ERP_DEFAULT_REGION", "erp-default")
 PORTAL_ERP_TOTAL_WAREHOUSE = os.environ.get("PORTAL_ERP_TOTAL_WAREHOUSE", "erp-total")
