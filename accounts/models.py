@@ -334,6 +334,7 @@ class RegionHead(models.Model):
         on_delete=models.CASCADE,
         related_name="region_headships",
         limit_choices_to={"client__isnull": True, "is_staff": True},
+        help_text=_("Receives escalations the personal manager did not answer."),
     )
 
     class Meta:

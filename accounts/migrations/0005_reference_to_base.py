@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
             name='RegionHead',
             fields=[
                 ('region', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='head', serialize=False, to='base.region', verbose_name='region')),
-                ('user', models.ForeignKey(limit_choices_to={'client__isnull': True, 'is_staff': True}, on_delete=django.db.models.deletion.CASCADE, related_name='region_headships', to=settings.AUTH_USER_MODEL, verbose_name='head of the region')),
+                ('user', models.ForeignKey(help_text='Receives escalations the personal manager did not answer.', limit_choices_to={'client__isnull': True, 'is_staff': True}, on_delete=django.db.models.deletion.CASCADE, related_name='region_headships', to=settings.AUTH_USER_MODEL, verbose_name='head of the region')),
             ],
             options={
                 'verbose_name': 'head of the region',
