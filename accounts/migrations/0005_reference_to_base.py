@@ -4,6 +4,9 @@
 - Regional managers: the existing table accounts_region_managers (region_id, user_id) becomes
   User.managed_regions (state only; every row stays).
 - The head of a region moves from the column Region.head_manager to RegionHead rows (copied).
+
+The column is dropped while accounts' Region still knows all its other fields: SQLite rebuilds
+the table from that state, so base_price_type leaves the state only afterwards.
 """
 
 import django.db.models.deletion
@@ -63,10 +66,6 @@ class Migration(migrations.Migration):
                     name='price_type',
                     field=models.ForeignKey(blank=True, help_text="Set when prices under this contract differ from the client's.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contracts', to='base.pricetype', verbose_name='price type'),
                 ),
-                migrations.RemoveField(
-                    model_name='region',
-                    name='base_price_type',
-                ),
             ],
         ),
         migrations.CreateModel(
@@ -88,6 +87,10 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             database_operations=[],
             state_operations=[
+                migrations.RemoveField(
+                    model_name='region',
+                    name='base_price_type',
+                ),
                 migrations.RemoveField(
                     model_name='region',
                     name='managers',
