@@ -39,9 +39,11 @@ run: messages seed
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 test: $(VENV)/.installed-test messages
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) scripts/run_tests.py $(ARGS)
 
 worker: $(VENV)/.installed

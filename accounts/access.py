@@ -1,14 +1,16 @@
 """Access helpers: one per object kind, answering 404 both for "does not exist" and "not yours".
 
 Client users reach only objects of their own client; supplier staff who are regional managers
-(Region.managers or Region.head_manager) reach only clients of their regions; superusers all.
+(User.managed_regions, or User.headed_regions for the head) reach only clients of their regions; superusers all.
 """
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Client, ContractRequest, LegalEntity, Notification, Region, User
+from base.models import Region
+
+from .models import Client, ContractRequest, LegalEntity, Notification, User
 
 
 def access_legal_entity_for_user(user, pk: int) -> LegalEntity:
@@ -33,7 +35,7 @@ def managed_regions(user) -> QuerySet[Region]:
         return Region.objects.none()
     if user.is_superuser:
         return Region.objects.all()
-    return Region.objects.filter(Q(managers=user) | Q(head_manager=user)).distinct()
+    return Region.objects.filter(Q(managers=user) | Q(head_managers=user)).distinct()
 
 
 def is_regional_manager(user) -> bool:

@@ -4,6 +4,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
 
+from base import admin as base_admin
+from base.models import Region
+
 from . import user_services
 from .access import personal_manager_choices
 from .admin_registration import ClientRegistrationAdminMixin, ContractRequestAdminMixin
@@ -16,18 +19,41 @@ from .models import (
     LegalEntity,
     Notification,
     NotificationPreference,
-    Region,
+    RegionHead,
     User,
 )
 
 
+class RegionManagerInline(admin.TabularInline):
+    model = User.managed_regions.through
+    verbose_name = _("regional manager")
+    verbose_name_plural = _("regional managers")
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class RegionHeadInline(admin.TabularInline):
+    model = RegionHead
+    extra = 0
+    max_num = 1
+    autocomplete_fields = ["user"]
+
+
+admin.site.unregister(Region)
+
+
 @admin.register(Region)
-class RegionAdmin(GuardedModelAdminMixin, admin.ModelAdmin):
+class RegionAdmin(base_admin.RegionAdmin):
+    """The base region admin with the staff links declared on accounts: managers and the head."""
+
     list_display = ["name", "code", "base_price_type", "head_manager", "assortment_restricted", "is_active"]
-    list_filter = ["is_active", "assortment_restricted"]
-    search_fields = ["name", "code", "erp_id"]
-    filter_horizontal = ["managers"]
-    autocomplete_fields = ["base_price_type", "head_manager"]
+    list_select_related = ["base_price_type", "head__user"]
+    inlines = [RegionHeadInline, RegionManagerInline]
+
+    @admin.display(description=_("head of the region"), ordering="head__user__last_name")
+    def head_manager(self, obj):
+        head = getattr(obj, "head", None)
+        return head.user if head else "—"
 
 
 class LegalEntityInline(admin.TabularInline):

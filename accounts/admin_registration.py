@@ -1,6 +1,6 @@
 """Admin for registrations and contract requests, scoped to the staff member's regions.
 
-Regional managers (Region.managers or Region.head_manager) see and act only on clients of their
+Regional managers (User.managed_regions or User.headed_regions) see and act only on clients of their
 regions, without needing model permissions; superusers see all. Approve and reject are actions
 calling the services; a rejection asks for the reason on an intermediate page.
 """

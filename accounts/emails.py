@@ -5,6 +5,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from .events import email_wanted
 from .models import Notification, NotificationPreference
 
 
@@ -34,8 +35,6 @@ def send_templated(*, template: str, to: str, language: str, context: dict) -> N
 
 def send_notification_emails(*, notification_ids: list[int]) -> int:
     """E-mail the notifications whose recipients chose e-mail for the event; mark them e-mailed."""
-    from .notifications import email_wanted
-
     rows = list(
         Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
         .select_related("recipient")

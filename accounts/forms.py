@@ -12,8 +12,10 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from base.models import Region
+
 from . import validators
-from .models import LegalEntity, Region, User
+from .models import LegalEntity, User
 from .selectors import email_used_by_another_user
 
 Kind = LegalEntity.Kind

@@ -1,63 +1,19 @@
-"""Regions, client companies, their legal entities, contracts and balances, and users."""
+"""Client companies, their legal entities, contracts and balances, users and their regions."""
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from base.models import Currency, PriceType, Region
+
 from . import validators
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
-
-
-class Region(models.Model):
-    """Region (филиал, branch): warehouses, a base price type, an assortment, managers."""
-
-    code = models.SlugField(_("code"), max_length=50, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    erp_id = models.CharField(_("ERP id"), max_length=100, unique=True, null=True, blank=True)
-    base_price_type = models.ForeignKey(
-        "catalog.PriceType",
-        verbose_name=_("base price type"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="regions",
-    )
-    assortment_restricted = models.BooleanField(
-        _("restricted assortment"),
-        default=False,
-        help_text=_("When set, clients of the region see only products listed in its assortment."),
-    )
-    managers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("regional managers"),
-        blank=True,
-        related_name="managed_regions",
-        limit_choices_to={"client__isnull": True, "is_staff": True},
-    )
-    head_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("head of the region"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="headed_regions",
-        limit_choices_to={"client__isnull": True, "is_staff": True},
-        help_text=_("Receives escalations the personal manager did not answer."),
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        verbose_name = _("region")
-        verbose_name_plural = _("regions")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Client(models.Model):
@@ -83,7 +39,7 @@ class Client(models.Model):
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     price_type = models.ForeignKey(
-        "catalog.PriceType",
+        PriceType,
         verbose_name=_("price type"),
         on_delete=models.PROTECT,
         null=True,
@@ -202,8 +158,6 @@ class BankAccount(models.Model):
         return f"{self.account} ({self.bank_name})"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.bik and self.account and not validators.is_valid_settlement_account(self.bik, self.account):
             raise ValidationError({"account": _("Settlement account: control key does not match the BIK.")})
 
@@ -219,12 +173,12 @@ class Contract(models.Model):
     signed_on = models.DateField(_("date"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     currency = models.ForeignKey(
-        "catalog.Currency", verbose_name=_("currency"), on_delete=models.PROTECT, related_name="+"
+        Currency, verbose_name=_("currency"), on_delete=models.PROTECT, related_name="+"
     )
     payment_deferral_days = models.PositiveIntegerField(_("payment deferral, days"), default=0)
     credit_limit = models.DecimalField(_("credit limit"), **MONEY, default=0)
     price_type = models.ForeignKey(
-        "catalog.PriceType",
+        PriceType,
         verbose_name=_("price type"),
         on_delete=models.PROTECT,
         null=True,
@@ -258,7 +212,7 @@ class Balance(models.Model):
         LegalEntity, verbose_name=_("legal entity"), on_delete=models.CASCADE, related_name="balance"
     )
     currency = models.ForeignKey(
-        "catalog.Currency", verbose_name=_("currency"), on_delete=models.PROTECT, related_name="+"
+        Currency, verbose_name=_("currency"), on_delete=models.PROTECT, related_name="+"
     )
     amount = models.DecimalField(_("balance"), **MONEY, default=0)
     overdue_debt = models.DecimalField(_("overdue debt"), **MONEY, default=0)
@@ -279,8 +233,6 @@ class Balance(models.Model):
         return f"{self.legal_entity}: {self.amount} {self.currency_id}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.legal_entity_id and self.client_id and self.legal_entity.client_id != self.client_id:
             raise ValidationError({"legal_entity": _("The legal entity belongs to another client.")})
 
@@ -329,6 +281,17 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     position = models.CharField(_("position"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="ru")
+    managed_regions = models.ManyToManyField(
+        Region,
+        verbose_name=_("managed regions"),
+        blank=True,
+        related_name="managers",
+        db_table="accounts_region_managers",
+        help_text=_("Regions whose clients this supplier manager sees and approves."),
+    )
+    headed_regions = models.ManyToManyField(
+        Region, verbose_name=_("headed regions"), through="RegionHead", blank=True, related_name="head_managers"
+    )
 
     objects = UserManager()
 
@@ -357,6 +320,29 @@ class User(AbstractUser):
     @property
     def is_supplier_staff(self) -> bool:
         return self.client_id is None and self.is_staff
+
+
+class RegionHead(models.Model):
+    """The head of a region: receives escalations the personal manager did not answer; one per region."""
+
+    region = models.OneToOneField(
+        Region, verbose_name=_("region"), on_delete=models.CASCADE, primary_key=True, related_name="head"
+    )
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("head of the region"),
+        on_delete=models.CASCADE,
+        related_name="region_headships",
+        limit_choices_to={"client__isnull": True, "is_staff": True},
+        help_text=_("Receives escalations the personal manager did not answer."),
+    )
+
+    class Meta:
+        verbose_name = _("head of the region")
+        verbose_name_plural = _("heads of regions")
+
+    def __str__(self) -> str:
+        return f"{self.region}: {self.user}"
 
 
 class Notification(models.Model):

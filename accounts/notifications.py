@@ -3,58 +3,20 @@
     from accounts.notifications import notify, ops_recipients
     notify(recipients=ops_recipients(), event="sync_failed", title="...", body="...", url="/admin/...")
 
-A user chooses per event whether it also comes by e-mail (`NotificationPreference`); events
-without a stored choice use the default of `EVENTS` (unknown events: e-mailed).
+A user chooses per event whether it also comes by e-mail (`NotificationPreference`); the events
+and their defaults are declared with `accounts.events.register_event`.
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _
 
-from .models import Notification, NotificationPreference
-
-
-@dataclass(frozen=True)
-class Event:
-    code: str
-    label: object
-    email_default: bool = True
-    #: Who may choose it on the preferences page: "client", "staff" or "all".
-    audience: str = "all"
-
-
-EVENTS: dict[str, Event] = {}
-
-
-def register_event(code: str, label, *, email_default: bool = True, audience: str = "all") -> Event:
-    """Declare an event so users can choose e-mail for it; other apps call this at import time."""
-    EVENTS[code] = Event(code, label, email_default, audience)
-    return EVENTS[code]
-
-
-register_event("registration_submitted", _("New company registration"), audience="staff")
-register_event("contract_requested", _("Contract request"), audience="staff")
-register_event("registration_approved", _("Registration approved"), audience="client")
-register_event("registration_rejected", _("Registration rejected"), audience="client")
-register_event("contract_decided", _("Contract request decided"), audience="client")
-register_event("registration_duplicate_company", _("Someone asked to register the company again"),
-               audience="client")
-register_event("user_invited", _("User invited"), email_default=False, audience="client")
-register_event("user_activated", _("Invited user activated the account"), audience="client")
-
-
-def email_wanted(user, event: str, choices: dict[str, bool] | None = None) -> bool:
-    """Whether the user gets `event` by e-mail: their stored choice, else the event's default."""
-    if choices is not None and event in choices:
-        return choices[event]
-    known = EVENTS.get(event)
-    return known.email_default if known else True
+from .models import Notification
+from .tasks import email_notifications
 
 
 def notify(
@@ -97,13 +59,7 @@ def notify_localized(
 
 
 def _queue_email(ids: list[int]) -> None:
-    from .tasks import email_notifications
-
     email_notifications.delay(ids)
-
-
-def preference_map(user) -> dict[str, bool]:
-    return dict(NotificationPreference.objects.filter(user=user).values_list("event", "by_email"))
 
 
 def ops_recipients():

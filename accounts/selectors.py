@@ -1,9 +1,15 @@
 """Reads of the accounts app, already scoped and carrying their joins."""
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.tokens import default_token_generator
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 
-from .models import Client, ContractRequest, LegalEntity, Notification, NotificationPreference, Region, User
+from base.models import Region
+
+from .events import EVENTS, email_wanted
+from .models import Client, ContractRequest, LegalEntity, Notification, NotificationPreference, User
 
 
 def region_staff(region: Region) -> QuerySet[User]:
@@ -63,8 +69,6 @@ def unread_count(user) -> int:
 
 def email_choices(user) -> list[tuple[object, bool, str]]:
     """(event, e-mailed?, code) for every event the user may choose, stored choice or default."""
-    from .notifications import EVENTS, email_wanted
-
     audience = "client" if user.client_id else "staff"
     stored = dict(NotificationPreference.objects.filter(user=user).values_list("event", "by_email"))
     return [
@@ -76,12 +80,6 @@ def email_choices(user) -> list[tuple[object, bool, str]]:
 
 def invited_user(*, uidb64: str, token: str):
     """The active client user an invitation link names, or None when the link is malformed or spent."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.utils.encoding import force_str
-    from django.utils.http import urlsafe_base64_decode
-
-    from .models import User
-
     try:
         pk = int(force_str(urlsafe_base64_decode(uidb64)))
     except (TypeError, ValueError, OverflowError):

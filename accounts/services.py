@@ -3,6 +3,7 @@
 Every service is keyword-only, atomic, takes the acting user and sends e-mail only after commit.
 """
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
@@ -20,6 +21,7 @@ from .models import BankAccount, Client, ContractRequest, LegalEntity, User
 from .notifications import notify_localized
 from .roles import Action, require_action
 from .selectors import client_administrators, email_used_by_another_user, region_staff
+from .tasks import send_templated_email
 
 CONFIRM_SALT = "accounts.confirm-email"
 CONFIRM_MAX_AGE = 60 * 60 * 24 * 3
@@ -49,8 +51,6 @@ def send_email_later(*, template: str, user: User, context: dict) -> None:
 
 
 def send_email_to_later(*, template: str, to: str, language: str, context: dict) -> None:
-    from .tasks import send_templated_email
-
     transaction.on_commit(lambda: send_templated_email.delay(
         template=template, to=to, language=language, context=context))
 
@@ -143,16 +143,12 @@ def _registration_company_taken(*, data: dict, language: str) -> None:
 
 
 def _record_email_address(user: User) -> None:
-    from allauth.account.models import EmailAddress
-
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
 
 
 @transaction.atomic
 def registration_confirm_email(*, token: str) -> User:
     """Mark the applicant's e-mail confirmed from the signed link; raises ValidationError when bad or old."""
-    from allauth.account.models import EmailAddress
-
     try:
         payload = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
     except signing.BadSignature as exc:
@@ -193,8 +189,9 @@ def _pick_manager(client: Client, by: User) -> User | None:
     region = client.region
     if region.managers.filter(pk=by.pk).exists():
         return by
-    if region.head_manager_id:
-        return region.head_manager
+    head = region.head_managers.first()
+    if head is not None:
+        return head
     return region.managers.filter(is_active=True).order_by("pk").first()
 
 

@@ -4,6 +4,8 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
+from .emails import send_notification_emails, send_templated
+
 #: Mail servers go away for a while; retry with backoff instead of losing the e-mail.
 RETRY = {"autoretry_for": (SMTPException, OSError), "retry_backoff": 30, "retry_backoff_max": 1800,
          "max_retries": 8}
@@ -11,13 +13,9 @@ RETRY = {"autoretry_for": (SMTPException, OSError), "retry_backoff": 30, "retry_
 
 @shared_task(ignore_result=True, **RETRY)
 def email_notifications(notification_ids: list[int]) -> int:
-    from .emails import send_notification_emails
-
     return send_notification_emails(notification_ids=notification_ids)
 
 
 @shared_task(ignore_result=True, **RETRY)
 def send_templated_email(*, template: str, to: str, language: str, context: dict) -> None:
-    from .emails import send_templated
-
     send_templated(template=template, to=to, language=language, context=context)

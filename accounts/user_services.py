@@ -5,6 +5,7 @@ The cabinet (a client's administrator) and Django admin (supplier staff) change 
 activity through the same services, so the last-administrator guard holds on both doors.
 """
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -12,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .access import staff_may_manage_client
+from .events import EVENTS
 from .models import Notification, NotificationPreference, User
-from .notifications import EVENTS, notify_localized
+from .notifications import notify_localized
 from .roles import Action, require_action
 from .selectors import client_administrators
 from .services import invitation_link, send_email_later
@@ -88,8 +90,6 @@ def user_accept_invitation(*, user: User, password: str) -> User:
         raise ValidationError(_("This account is deactivated."), code="inactive")
     user.set_password(password)
     user.save(update_fields=["password"])
-    from allauth.account.models import EmailAddress
-
     EmailAddress.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
     notify_localized(recipients=client_administrators(user.client).exclude(pk=user.pk), event="user_activated",
                      message=lambda: (_("%(email)s has activated the account") % {"email": user.email}, ""),

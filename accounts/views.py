@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import selectors, services, user_services
+from .access import access_notification_for_user
 from .forms import RegistrationForm, SetPasswordForm
 from .ratelimit import rate_limited
 
@@ -111,8 +112,6 @@ def notification_bell(request: HttpRequest) -> HttpResponse:
 def notification_read(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Mark one notification (or all) read; follow its link when asked to."""
     if pk is not None:
-        from .access import access_notification_for_user
-
         notification = access_notification_for_user(request.user, pk)
         user_services.notification_mark_read(user=request.user, pk=notification.pk)
         target = notification.url

@@ -37,7 +37,7 @@ def main() -> int:
     # The seed analyzes its big tables only; autovacuum would analyze these small ones within a minute
     # of a real import, and without statistics the planner hashes whole link tables for facets.
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE catalog_property, catalog_propertyvalue, catalog_category, catalog_warehouse")
+        cursor.execute("ANALYZE catalog_property, catalog_propertyvalue, catalog_category, base_warehouse")
     buyer = User.objects.filter(role=User.Role.MANAGER, client__status="active").order_by("pk").first()
     client = Client()
     client.force_login(buyer)

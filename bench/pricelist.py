@@ -4,7 +4,7 @@ Usage: `BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_i4_bench fl
 python bench/pricelist.py` on a database seeded by `python bench/seed.py --products 100000 --clients 1000 --keep`.
 Streams the whole assortment of the first active buyer through the download view (Django's test Client,
 in-process), and prints rows, bytes, wall time and the process's peak resident memory before and after the
-download (tracemalloc would slow the run fourfold) — the budget of the issue is 30 s and bounded memory.
+download (tracemalloc would slow the run fourfold) — the budget is 30 s and bounded memory.
 """
 
 import os

@@ -6,7 +6,7 @@ postgres://postgres@127.0.0.1:5432/portal_bench; the database named there is dro
 created again, and dropped after the run unless --keep is given. Prints the wall time of the
 seed command (process start to exit, migrations excluded) and what it created, e.g.
 "seed_demo: 100000 products in 11.2 s on PostgreSQL 15". Exits 1 when the seed fails or takes
-longer than --max-seconds (default 60, the budget of the issue).
+longer than --max-seconds (default 60, the budget).
 """
 
 import argparse

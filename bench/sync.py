@@ -6,7 +6,7 @@ it is dropped and created again. The products exist beforehand (loaded with COPY
 import would leave them); the file declares the price types and warehouses. Each import runs in
 its own process, which reports its wall seconds and peak RSS. Prints the floor (a bare lxml
 iterparse pass over the same file), the first import, a rerun with no changes (must write 0
-rows) and a rerun with 1% of the offers changed; exits 1 when a target of the issue is missed.
+rows) and a rerun with 1% of the offers changed; exits 1 when a target is missed.
 """
 
 import argparse

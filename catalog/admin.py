@@ -5,21 +5,6 @@ from . import models
 from .services import category_save, product_save, review_moderate
 
 
-@admin.register(models.Currency)
-class CurrencyAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "symbol", "rate", "rate_date", "is_internal"]
-    list_editable = ["rate", "rate_date"]
-    search_fields = ["code", "name"]
-
-
-@admin.register(models.Warehouse)
-class WarehouseAdmin(admin.ModelAdmin):
-    list_display = ["name", "region", "is_pickup_point", "is_active", "position"]
-    list_filter = ["region", "is_pickup_point", "is_active"]
-    search_fields = ["name", "erp_id", "address"]
-    list_select_related = ["region"]
-
-
 @admin.register(models.Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "parent", "depth", "position", "is_active"]
@@ -130,13 +115,6 @@ class AssortmentItemAdmin(admin.ModelAdmin):
     search_fields = ["product__sku", "product__name"]
     autocomplete_fields = ["product"]
     list_select_related = ["region", "product"]
-
-
-@admin.register(models.PriceType)
-class PriceTypeAdmin(admin.ModelAdmin):
-    list_display = ["name", "currency", "vat_included", "erp_id"]
-    list_filter = ["currency", "vat_included"]
-    search_fields = ["name", "erp_id"]
 
 
 @admin.register(models.Price)

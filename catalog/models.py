@@ -1,4 +1,4 @@
-"""Products, categories, units, currencies, price types, prices and stock."""
+"""Products, categories, units, prices, assortments and stock (reference data lives in `base`)."""
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -7,61 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from base.models import Currency, PriceType, Region, Warehouse
+
 MONEY = {"max_digits": 16, "decimal_places": 2}
 QUANTITY = {"max_digits": 16, "decimal_places": 3}
-
-
-class Currency(models.Model):
-    """A currency with the supplier's own rate to the base currency (RUB).
-
-    An "internal" currency (условная единица) has no ISO code of its own; its rate is the
-    supplier's, set in admin or by the ERP.
-    """
-
-    code = models.CharField(
-        _("code"),
-        max_length=3,
-        primary_key=True,
-        help_text=_("ISO 4217 letter code; an internal currency takes a code of its own, e.g. XXU."),
-    )
-    name = models.CharField(_("name"), max_length=100)
-    symbol = models.CharField(_("symbol"), max_length=10, blank=True)
-    rate = models.DecimalField(
-        _("rate"), max_digits=18, decimal_places=6, default=1, help_text=_("Units of the base currency for one unit.")
-    )
-    rate_date = models.DateField(_("rate date"), null=True, blank=True)
-    is_internal = models.BooleanField(_("internal currency"), default=False)
-
-    class Meta:
-        verbose_name = _("currency")
-        verbose_name_plural = _("currencies")
-        ordering = ["code"]
-        constraints = [models.CheckConstraint(condition=models.Q(rate__gt=0), name="currency_rate_positive")]
-
-    def __str__(self) -> str:
-        return self.code
-
-
-class Warehouse(models.Model):
-    """A warehouse of a region; stock is kept per product and warehouse."""
-
-    region = models.ForeignKey(
-        "accounts.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="warehouses"
-    )
-    erp_id = models.CharField(_("ERP id"), max_length=100, unique=True, null=True, blank=True)
-    name = models.CharField(_("name"), max_length=200)
-    address = models.TextField(_("address"), blank=True)
-    is_pickup_point = models.BooleanField(_("pickup point"), default=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        verbose_name = _("warehouse")
-        verbose_name_plural = _("warehouses")
-        ordering = ["region", "position", "name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Category(models.Model):
@@ -292,7 +241,7 @@ class AssortmentItem(models.Model):
     """A product in a region's assortment (used when the region's assortment is restricted)."""
 
     region = models.ForeignKey(
-        "accounts.Region", verbose_name=_("region"), on_delete=models.CASCADE, related_name="assortment"
+        Region, verbose_name=_("region"), on_delete=models.CASCADE, related_name="assortment"
     )
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="+")
 
@@ -303,23 +252,6 @@ class AssortmentItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id}: {self.product_id}"
-
-
-class PriceType(models.Model):
-    """A price type (тип цен) of the ERP: wholesale, dealer, regional base, ..."""
-
-    erp_id = models.CharField(_("ERP id"), max_length=100, unique=True, null=True, blank=True)
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    currency = models.ForeignKey(Currency, verbose_name=_("currency"), on_delete=models.PROTECT, related_name="+")
-    vat_included = models.BooleanField(_("VAT included"), default=True)
-
-    class Meta:
-        verbose_name = _("price type")
-        verbose_name_plural = _("price types")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Price(models.Model):

@@ -7,10 +7,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
 
-from accounts.models import Client, Region
+from accounts.models import Client
 from accounts.roles import Action, user_can
+from base.models import Region, Warehouse
 
-from .models import Category, Product, ProductMedia, ProductRelation, Review, Stock, Warehouse
+from .models import Category, Product, ProductMedia, ProductRelation, Review, Stock
 from .pricing import PricingContext, pricing_context
 
 

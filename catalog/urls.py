@@ -7,7 +7,6 @@ urlpatterns = [
     path("", views.product_list, name="index"),
     path("suggest/", views.suggest, name="suggest"),
     path("price-list.xlsx", views_orders.pricelist, name="pricelist"),
-    path("cart/add/", views_orders.cart_add, name="cart_add"),
     path("product/<int:pk>/", views.product_detail, name="product"),
     path("product/<int:pk>/related/", views.product_related, name="related"),
     path("product/<int:pk>/reviews/", views_orders.product_reviews, name="reviews"),

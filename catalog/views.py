@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -22,9 +21,11 @@ SUGGESTIONS = 8
 
 
 def row_context(request: HttpRequest) -> dict:
-    """What every row's add-to-cart form shares, computed once per page rather than once per row."""
-    return {"cart_add_url": reverse("catalog:cart_add"), "next_url": request.get_full_path(),
-            "label_quantity": _("Quantity"), "label_add": _("Add")}
+    """What every row's add-to-cart form shares, computed once per page rather than once per row.
+
+    The form posts to `cart_add_url`, which the orders app puts into every page's context.
+    """
+    return {"next_url": request.get_full_path(), "label_quantity": _("Quantity"), "label_add": _("Add")}
 
 
 @dataclass

@@ -1,59 +1,19 @@
-"""Catalog views that act for a client: add to cart, the price list download, reviews."""
-
-from decimal import Decimal, InvalidOperation
+"""Catalog views that act for a client: the price list download, reviews."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.roles import Action, client_action_required
-from orders.selectors import cart_line_count
-from orders.services import cart_add_line
 
 from . import selectors
 from .access import access_product_for_user
 from .models import Category
 from .pricelist import pricelist_stream
 from .services import review_submit
-
-
-def _quantity(raw: str) -> Decimal | None:
-    try:
-        return Decimal(raw.replace(",", ".").strip())
-    except (InvalidOperation, AttributeError):
-        return None
-
-
-@require_POST
-@client_action_required(Action.USE_CART)
-def cart_add(request: HttpRequest) -> HttpResponse:
-    """Add a product to the cart: htmx gets a status fragment and the header counter; a plain POST redirects back."""
-    product_id = request.POST.get("product", "")
-    unit = request.POST.get("unit", "")
-    error = None
-    try:
-        if not product_id.isdigit():
-            raise ValidationError(_("Choose a product."))
-        cart_add_line(user=request.user, product_id=int(product_id), quantity=_quantity(request.POST.get("quantity")),
-                      unit_id=int(unit) if unit.isdigit() else None)
-    except ValidationError as exc:
-        error = " ".join(exc.messages)
-    if request.htmx:
-        return render(request, "catalog/partials/_cart_added.html",
-                      {"error": error, "cart_count": cart_line_count(user=request.user)},
-                      status=422 if error else 200)
-    if error:
-        messages.error(request, error)
-    else:
-        messages.success(request, _("Added to the cart."))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = "catalog:index"
-    return redirect(target)
 
 
 @require_GET

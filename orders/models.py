@@ -82,11 +82,11 @@ class Order(models.Model):
     delivery_method = models.CharField(_("delivery method"), max_length=20, choices=Delivery.choices,
                                        default=Delivery.DELIVERY)
     delivery_address = models.TextField(_("delivery address"), blank=True)
-    pickup_warehouse = models.ForeignKey("catalog.Warehouse", verbose_name=_("pickup warehouse"),
+    pickup_warehouse = models.ForeignKey("base.Warehouse", verbose_name=_("pickup warehouse"),
                                          on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     desired_date = models.DateField(_("desired date"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
-    currency = models.ForeignKey("catalog.Currency", verbose_name=_("currency"), on_delete=models.PROTECT,
+    currency = models.ForeignKey("base.Currency", verbose_name=_("currency"), on_delete=models.PROTECT,
                                  related_name="+")
     total_amount = models.DecimalField(_("amount"), **MONEY, default=0)
     total_weight = models.DecimalField(_("weight, kg"), max_digits=14, decimal_places=3, default=0)

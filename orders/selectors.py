@@ -1,6 +1,8 @@
 """Reads of the orders app, scoped to the user's client."""
 
-from .models import CartLine
+from accounts.roles import Action, user_can
+
+from .models import CartLine, Order
 
 
 def cart_line_count(*, user) -> int:
@@ -14,10 +16,6 @@ def orders_for_user(*, user):
     """Orders the user's role lets them see, newest first: all of the client's (administrator,
     accountant, a buyer where the client allows it) or only their own (buyer); none otherwise.
     """
-    from accounts.roles import Action, user_can
-
-    from .models import Order
-
     if not user_can(user, Action.VIEW_OWN_ORDERS):
         return Order.objects.none()
     orders = Order.objects.filter(client_id=user.client_id)

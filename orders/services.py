@@ -1,22 +1,24 @@
 """Writes of the orders app: the cart, and the order status door (`order_transition`)."""
 
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import Action, require_action
+from catalog.access import access_product_for_user
+from catalog.models import ProductUnit
+from catalog.pricing import price_products, pricing_context
+
+from .models import Cart, CartLine, Order, OrderStatusChange
+from .status import OrderStatus, can_transition
 
 # Cart
-# Cart services (issue 4 engineer's section; the status door lives under "# Status").
-
-from decimal import Decimal as _CartDecimal  # noqa: E402
-
-from django.core.exceptions import ValidationError as _CartValidationError  # noqa: E402
-from django.db import transaction as _cart_tx  # noqa: E402
-from django.utils.translation import gettext as _cart_  # noqa: E402
-
-from accounts.roles import Action as _CartAction  # noqa: E402
-from accounts.roles import require_action as _cart_require_action  # noqa: E402
-
-from .models import Cart, CartLine  # noqa: E402
 
 
-def cart_add_line(*, user, product_id: int, quantity: _CartDecimal, unit_id: int | None = None) -> CartLine:
+def cart_add_line(*, user, product_id: int, quantity: Decimal, unit_id: int | None = None) -> CartLine:
     """Add `quantity` of a product (in `unit_id`, the base unit when None) to the user's cart.
 
     The quantity is converted to base units and must be a positive multiple of the product's
@@ -25,32 +27,28 @@ def cart_add_line(*, user, product_id: int, quantity: _CartDecimal, unit_id: int
     ValidationError for a product without a price ("price on request"), a quantity that is
     not positive or not a multiple, or a unit the product does not have.
     """
-    from catalog.access import access_product_for_user
-    from catalog.models import ProductUnit
-    from catalog.pricing import price_products, pricing_context
-
-    _cart_require_action(user, _CartAction.USE_CART)
+    require_action(user, Action.USE_CART)
     product = access_product_for_user(user, product_id)
     if quantity is None or not quantity.is_finite() or quantity <= 0:
-        raise _CartValidationError(_cart_("Enter a quantity greater than zero."), code="quantity")
-    coefficient = _CartDecimal(1)
+        raise ValidationError(_("Enter a quantity greater than zero."), code="quantity")
+    coefficient = Decimal(1)
     if unit_id is not None and unit_id != product.base_unit_id:
         found = ProductUnit.objects.filter(product=product, unit_id=unit_id).values_list("coefficient", flat=True)
         if not found:
-            raise _CartValidationError(_cart_("The product is not sold in this unit."), code="unit")
+            raise ValidationError(_("The product is not sold in this unit."), code="unit")
         coefficient = found[0]
     base_quantity = quantity * coefficient
     if base_quantity % product.multiplicity:
-        raise _CartValidationError(
-            _cart_("%(name)s is sold in multiples of %(step)s %(unit)s.") % {
+        raise ValidationError(
+            _("%(name)s is sold in multiples of %(step)s %(unit)s.") % {
                 "name": product.name, "step": product.multiplicity.normalize(), "unit": product.base_unit.short_name},
             code="multiplicity")
     price = price_products(pricing_context(client=user.client), [product])[product.pk]
     if price.on_request:
-        raise _CartValidationError(
-            _cart_("%(name)s has no price for you yet (price on request): ask your manager.") % {"name": product.name},
+        raise ValidationError(
+            _("%(name)s has no price for you yet (price on request): ask your manager.") % {"name": product.name},
             code="on_request")
-    with _cart_tx.atomic():
+    with transaction.atomic():
         cart, _created = Cart.objects.get_or_create(user=user, defaults={"client_id": user.client_id})
         cart = Cart.objects.select_for_update().get(pk=cart.pk)  # serialises adds to one cart
         line = CartLine.objects.filter(cart=cart, product=product).first()
@@ -63,34 +61,24 @@ def cart_add_line(*, user, product_id: int, quantity: _CartDecimal, unit_id: int
 
 
 # Status
-# The one door for order status moves (issue 5 engineer's section; the cart services live under "# Cart").
-
-from django.core.exceptions import ValidationError as _StatusValidationError  # noqa: E402
-from django.db import transaction as _status_tx  # noqa: E402
-from django.utils import timezone as _status_tz  # noqa: E402
-from django.utils.translation import gettext  # noqa: E402
-
-from .models import Order as _StatusOrder  # noqa: E402
-from .models import OrderStatusChange  # noqa: E402
-from .status import OrderStatus, can_transition  # noqa: E402
 
 
-class OrderTransitionError(_StatusValidationError):
+class OrderTransitionError(ValidationError):
     """A status move the transition table (orders/status.py TRANSITIONS) does not allow."""
 
     def __init__(self, *, order, from_status: str, to_status: str):
         self.order, self.from_status, self.to_status = order, from_status, to_status
         labels = dict(OrderStatus.choices)
         super().__init__(
-            gettext("Order %(number)s cannot move from “%(from)s” to “%(to)s”.") % {
+            _("Order %(number)s cannot move from “%(from)s” to “%(to)s”.") % {
                 "number": order.number, "from": labels.get(from_status, from_status),
                 "to": labels.get(to_status, to_status)},
             code="transition")
 
 
-def _lock_order(pk: int) -> _StatusOrder:
+def _lock_order(pk: int) -> Order:
     """Lock one order row (select_for_update) for a status or ERP write; the only place orders are locked."""
-    return _StatusOrder.objects.select_for_update().get(pk=pk)
+    return Order.objects.select_for_update().get(pk=pk)
 
 
 def order_transition(*, order, to_status: str, actor=None, source: str, comment: str = "") -> OrderStatusChange:
@@ -101,12 +89,12 @@ def order_transition(*, order, to_status: str, actor=None, source: str, comment:
     Raises OrderTransitionError (a ValidationError) for a move the table does not allow from the
     order's current status; nothing is written then.
     """
-    with _status_tx.atomic():
+    with transaction.atomic():
         locked = _lock_order(order.pk)
         from_status = locked.status
         if not can_transition(from_status, to_status):
             raise OrderTransitionError(order=locked, from_status=from_status, to_status=to_status)
-        now = _status_tz.now()
+        now = timezone.now()
         locked.status = to_status
         locked.status_changed_at = now
         locked.escalation_level = 0
@@ -129,9 +117,9 @@ def order_mark_exported(*, order_ids: list[int], at=None) -> int:
 
     Orders already marked keep their first time, so a repeated acknowledgement changes nothing.
     """
-    with _status_tx.atomic():
-        return _StatusOrder.objects.filter(pk__in=order_ids, erp_exported_at__isnull=True).update(
-            erp_exported_at=at or _status_tz.now())
+    with transaction.atomic():
+        return Order.objects.filter(pk__in=order_ids, erp_exported_at__isnull=True).update(
+            erp_exported_at=at or timezone.now())
 
 
 def order_set_erp_number(*, order, erp_number: str, at=None) -> bool:
@@ -142,14 +130,14 @@ def order_set_erp_number(*, order, erp_number: str, at=None) -> bool:
     erp_number = erp_number[:50]
     if not erp_number:
         return False
-    with _status_tx.atomic():
+    with transaction.atomic():
         locked = _lock_order(order.pk)
         fields = []
         if locked.erp_number != erp_number:
             locked.erp_number = erp_number
             fields.append("erp_number")
         if locked.erp_confirmed_at is None:
-            locked.erp_confirmed_at = at or _status_tz.now()
+            locked.erp_confirmed_at = at or timezone.now()
             fields.append("erp_confirmed_at")
         if fields:
             locked.save(update_fields=fields)

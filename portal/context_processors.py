@@ -1,4 +1,4 @@
-"""Context shared by every page of the shell: portal name, client, role, cart counter."""
+"""Context shared by every page of the shell: portal name, client, role (the cart counter: orders)."""
 
 from django.conf import settings
 
@@ -11,17 +11,10 @@ def shell(request) -> dict:
         "support_phone": settings.PORTAL_SUPPORT_PHONE,
         "shell_client": None,
         "shell_role": "",
-        "cart_count": 0,
     }
     if user is not None and user.is_authenticated:
         # request.user was loaded without the client; one query fetches it when needed.
         context["shell_client"] = user.client if user.client_id else None
         context["shell_role"] = user.get_role_display() if user.role else ""
-        context["cart_count"] = _cart_count(user)
     return context
 
-
-def _cart_count(user) -> int:
-    from orders.selectors import cart_line_count
-
-    return cart_line_count(user=user)

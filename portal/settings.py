@@ -72,10 +72,12 @@ INSTALLED_APPS = [
     "template_partials",
     "django_celery_beat",
     "csp",
+    "base",  # reference data below every app: regions, warehouses, currencies, price types
     "accounts",
     "catalog",
     "orders",
     "sync",
+    "portal",  # wiring: the demo data command (seed_demo)
 ]
 
 MIDDLEWARE = [
@@ -113,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.shell",
+                "orders.context_processors.cart",
             ],
         },
     },
@@ -184,7 +187,7 @@ CELERY_BEAT_SCHEDULE = {
         "args": ("order_export",),
     },
     "orders-escalation-check": {
-        "task": "orders.tasks.escalation_check",
+        "task": "sync.tasks.escalation_check",
         "schedule": timedelta(minutes=5),
     },
 }
@@ -343,7 +346,7 @@ PORTAL_SYNC_INBOX = Path(os.environ.get("PORTAL_SYNC_INBOX", VAR_DIR / "inbox"))
 # Order lists uploaded as .xlsx/.csv (and quick-order text): the largest file and the most lines accepted.
 PORTAL_UPLOAD_MAX_MB = env_int("PORTAL_UPLOAD_MAX_MB", 5)
 PORTAL_UPLOAD_MAX_LINES = env_int("PORTAL_UPLOAD_MAX_LINES", 5000)
-# ERP exchange (issue 5, docs/erp-exchange.md): region of warehouses the ERP gives no region for, the
+# ERP exchange (docs/erp-exchange.md): region of warehouses the ERP gives no region for, the
 # warehouse that takes stock given only as a total, the orders export charset, the 1C exchange upload limits.
 PORTAL_ERP_DEFAULT_REGION = os.environ.get("PORTAL_ERP_DEFAULT_REGION", "erp-default")
 PORTAL_ERP_TOTAL_WAREHOUSE = os.environ.get("PORTAL_ERP_TOTAL_WAREHOUSE", "erp-total")

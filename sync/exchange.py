@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.lockout import login_locked_until, minutes_left
 
+from . import services, tasks
 from .models import ExchangeImport, ExchangeSession, SyncRun
 
 COOKIE = "erp_exchange"
@@ -216,8 +217,6 @@ def import_step(session: ExchangeSession, raw_name: str, *, stream: str) -> str:
 
 
 def _start(session: ExchangeSession, name: str, path: Path, stream: str) -> str:
-    from . import services, tasks
-
     run = services.sync_run_start(stream=stream, source=SyncRun.Source.HTTP, file_name=str(path),
                                   checksum=services.file_checksum(path), user=session.user)
     ExchangeImport.objects.create(session=session, file_name=name, run=run)

@@ -17,8 +17,9 @@ from pathlib import Path
 from django.conf import settings
 from jsonschema import Draft202012Validator, FormatChecker
 
-from accounts.models import Balance, Contract, LegalEntity, Region
-from catalog.models import AssortmentItem, ClientPrice, PriceType, Product, Stock, Warehouse
+from accounts.models import Balance, Contract, LegalEntity
+from base.models import PriceType, Region, Warehouse
+from catalog.models import AssortmentItem, ClientPrice, Product, Stock
 
 from .commerceml.xml import ExchangeError
 from .importers.bulk import tally

@@ -6,7 +6,8 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.notifications import notify_localized, ops_recipients, register_event
+from accounts.events import register_event
+from accounts.notifications import notify_localized, ops_recipients
 
 from .selectors import stock_age, stock_stale
 

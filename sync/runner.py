@@ -8,8 +8,11 @@ from pathlib import Path
 from .commerceml import reader
 from .commerceml.xml import ExchangeError
 from .importers.catalog import CatalogImport
+from .importers.counterparties import CounterpartyImport
+from .importers.documents import DocumentImport
 from .importers.offers import OffersImport
 from .importers.refs import Refs
+from .jsonformat import import_json
 
 #: CommerceML sections each stream accepts (a file of another kind fails the run, with the reason).
 STREAM_SECTIONS = {
@@ -51,8 +54,6 @@ class FileImport:
     def run(self, path: Path) -> dict:
         self.base_dir = Path(path).resolve().parent
         if self.stream in JSON_STREAMS:
-            from .jsonformat import import_json
-
             import_json(stream=self.stream, path=path, now=self.now, counts=self.counts)
             return self.counts
         try:
@@ -111,15 +112,11 @@ class FileImport:
 
     def _counterparties(self):
         if self.counterparties is None:
-            from .importers.counterparties import CounterpartyImport
-
             self.counterparties = CounterpartyImport(now=self.now, counts=self.counts, refs=self.refs)
         return self.counterparties
 
     def _documents(self):
         if self.documents is None:
-            from .importers.documents import DocumentImport
-
             self.documents = DocumentImport(now=self.now, counts=self.counts)
         return self.documents
 

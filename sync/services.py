@@ -6,15 +6,20 @@ import hashlib
 import logging
 import os
 import socket
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+
+from catalog import services as catalog_services
 
 from .commerceml.xml import ExchangeError
 from .models import Stream, StreamLock, SyncRun
+from .monitoring import stock_staleness_check
+from .runner import FileImport
 
 logger = logging.getLogger(__name__)
 
@@ -77,8 +82,6 @@ class _Checksum:
     """SHA-256 of a file computed in a thread (hashlib releases the GIL on large blocks)."""
 
     def __init__(self, path: Path):
-        import threading
-
         self._digest = ""
         self._thread = threading.Thread(target=self._run, args=(path,), daemon=True)
         self._thread.start()
@@ -114,8 +117,6 @@ def sync_import_file(*, stream: str, path: Path, source: str, dry_run: bool = Fa
 
     A dry run reads, checks and counts everything, then rolls back.
     """
-    from .runner import FileImport
-
     path = Path(path)
     run = run or sync_run_start(stream=stream, source=source, file_name=str(path), dry_run=dry_run, user=user)
     if not run.checksum and path.is_file():  # hashed on the other core while the file is imported
@@ -148,8 +149,6 @@ def sync_import_file(*, stream: str, path: Path, source: str, dry_run: bool = Fa
 
 def _session_tuning() -> None:
     """Memory for the set-based merges of this transaction only (hash joins of a million staged rows)."""
-    from django.db import connection
-
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SET LOCAL work_mem = '128MB'")
@@ -158,8 +157,6 @@ def _session_tuning() -> None:
 
 def _after_import(importer) -> None:
     """Refresh the catalog's search documents of the products written, inside the run's transaction."""
-    from catalog import services as catalog_services
-
     refresh = getattr(catalog_services, "product_search_refresh", None)
     ids = set()
     if importer.catalog is not None:
@@ -236,8 +233,6 @@ def sync_stream_run(*, stream: str, source: str = SyncRun.Source.SCHEDULE, user=
         return [sync_run_not_configured(stream=stream, source=source)]
     runs = _import_inbox(stream, folder, source=source, user=user, progress=progress)
     if stream == Stream.STOCK:
-        from .monitoring import stock_staleness_check
-
         stock_staleness_check()
     return runs
 

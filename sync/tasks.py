@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from . import services
+from .models import Stream
 
 
 @shared_task(name="sync.tasks.sync_stream", ignore_result=True)
@@ -15,3 +16,9 @@ def sync_stream(stream: str) -> int:
 def exchange_import(run_id: int) -> int:
     """The background job behind a 1C `mode=import`: the file uploaded in that session."""
     return services.sync_run_file(run_id=run_id).pk
+
+
+@shared_task(name="sync.tasks.escalation_check", ignore_result=True)
+def escalation_check() -> int:
+    """Escalate orders held too long in a status; until the rules exist, record "not configured"."""
+    return services.sync_run_not_configured(stream=Stream.ESCALATION).pk

@@ -8,8 +8,9 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts import validators
-from accounts.models import Balance, BankAccount, Client, Contract, LegalEntity, Region, User
-from catalog.models import Category, Currency, Price, PriceType, Product, Stock, Unit, Warehouse
+from accounts.models import Balance, BankAccount, Client, Contract, LegalEntity, User
+from base.models import Currency, PriceType, Region, Warehouse
+from catalog.models import Category, Price, Product, Stock, Unit
 from orders.models import Order, OrderLine
 from orders.status import OrderStatus
 

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from accounts.models import Region
-from catalog.models import Category, Currency, PriceType, Property, PropertyValue, Unit, Warehouse
+from base.models import Currency, PriceType, Region, Warehouse
+from catalog.models import Category, Property, PropertyValue, Unit
 from catalog.services import category_rebuild_tree
 
 from .geography import CITIES, PRICE_ZONES, City, address

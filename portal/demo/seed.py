@@ -15,17 +15,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Client, LegalEntity, User
-from catalog.models import (
-    AssortmentItem,
-    Category,
-    Price,
-    Product,
-    ProductUnit,
-    Property,
-    PropertyValue,
-    Stock,
-    Warehouse,
-)
+from base.models import Warehouse
+from catalog.models import AssortmentItem, Category, Price, Product, ProductUnit, Property, PropertyValue, Stock
 from orders.models import Order, OrderLine
 
 from .clients import create_clients

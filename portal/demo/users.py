@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 
-from accounts.models import Region, User
+from accounts.models import RegionHead, User
 from catalog.services import marketing_group_grant
 
 from .people import POSITIONS, person, phone
@@ -79,10 +79,12 @@ def create_staff(ctx: SeedContext, ref: Reference, password_hash: str) -> Staff:
         },
         heads={region.id: ids[f"head.{region.city.code}@{DOMAIN}"] for region in ref.regions},
     )
-    for region_id, head in staff.heads.items():
-        Region.objects.filter(pk=region_id, head_manager__isnull=True).update(head_manager_id=head)
-    Region.managers.through.objects.bulk_create([
-        Region.managers.through(region_id=region_id, user_id=user_id)
+    RegionHead.objects.bulk_create(
+        [RegionHead(region_id=region_id, user_id=head) for region_id, head in staff.heads.items()],
+        ignore_conflicts=True,
+    )
+    User.managed_regions.through.objects.bulk_create([
+        User.managed_regions.through(region_id=region_id, user_id=user_id)
         for region_id, managers in staff.managers.items()
         for user_id in managers
     ])

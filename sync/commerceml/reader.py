@@ -12,6 +12,8 @@ What the file is comes from its content, never its name: `Классификат
 
 from __future__ import annotations
 
+from lxml import etree
+
 from .parse import parse_group, parse_offer, parse_price_type, parse_product, parse_property, parse_warehouse
 from .xml import ExchangeError, boolean, child, drop_done, iterparse, local, syntax_error
 
@@ -41,8 +43,6 @@ def read(path):
     except ExchangeError:
         raise
     except Exception as exc:  # lxml raises XMLSyntaxError, including for truncated files
-        from lxml import etree
-
         if isinstance(exc, etree.XMLSyntaxError):
             raise syntax_error(exc) from None
         raise

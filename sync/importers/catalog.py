@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 
 from catalog.models import Category, Property, PropertyValue
+from catalog.services import category_rebuild_tree
 
 from ..commerceml.xml import ExchangeError
 from . import bulk, products
+from .images import attach_images
 from .refs import Refs
 
 
@@ -143,8 +145,6 @@ class CatalogImport:
                 self.links.add(erp_id, pk)
 
     def finish(self) -> list[int]:
-        from catalog.services import category_rebuild_tree
-
         category_rebuild_tree()
         if not self.stage.rows:
             return []
@@ -158,7 +158,5 @@ class CatalogImport:
         if not self.partial:
             products.deactivate_unlisted(now=self.now, counts=self.counts)
         if self.images:
-            from .images import attach_images
-
             attach_images(self.images, base_dir=self.base_dir, counts=self.counts)
         return written

@@ -24,11 +24,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import DatabaseError
 
-from catalog.models import Price, PriceType, Product, Stock, Unit, Warehouse
+from base.models import PriceType, Warehouse
+from catalog.models import Price, Product, Stock, Unit
 
 from ..commerceml.xml import ExchangeError, decimal, path_of
 from . import bulk
 from .pipeline import PRICE_MERGE, STOCK_MERGE, Channel, Pipeline, finish_channel
+from .products import create_from_offers
 from .refs import Refs
 
 CENT = Decimal("0.01")
@@ -207,8 +209,6 @@ class OffersImport:
         self.counts["offers"].update({k: v for k, v in self.odd.items() if v})
 
     def _create_missing_products(self) -> None:
-        from .products import create_from_offers
-
         self.created_product_ids = create_from_offers(now=self.now, counts=self.counts)
 
     def _require_products(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from catalog.models import Category, Product
 
 from . import bulk
+from .refs import Refs
 
 P, C = Product._meta.db_table, Category._meta.db_table
 LINKS = Product.property_values.through._meta.db_table
@@ -83,8 +84,6 @@ def deactivate_unlisted(*, now, counts: dict) -> int:
 
 def create_from_offers(*, now, counts: dict) -> list[int]:
     """Products an offer names but the portal lacks, created from the offer's own data."""
-    from .refs import Refs
-
     rows = bulk.fetch(f"SELECT s.erp_id, s.sku, s.name, s.unit_code FROM sync_stage_offer s LEFT JOIN {P} p "
                       "ON p.erp_id = s.erp_id WHERE p.id IS NULL AND s.name <> ''")
     if not rows:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from accounts.models import Region
-from catalog.models import Currency, PriceType, Unit, Warehouse
+from base.models import Currency, PriceType, Region, Warehouse
+from catalog.models import Unit
 
 from ..commerceml.xml import ExchangeError
 

@@ -1,6 +1,7 @@
 """Factories and data of the accounts tests (shared ones come from tests/factories.py)."""
 
-from accounts.models import Region, User
+from accounts.models import User
+from base.models import Region
 from tests.factories import RegionFactory, StaffUserFactory
 
 PASSWORD = "Zv3zda-Portal-2026"

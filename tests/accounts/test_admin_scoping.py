@@ -7,7 +7,7 @@ import re
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from accounts.models import Client, User
+from accounts.models import Client, RegionHead, User
 from orders.models import Order
 from tests.accounts.factories import region_with_manager
 from tests.factories import ClientFactory, ContractFactory, OrderFactory, StaffUserFactory
@@ -74,8 +74,7 @@ def _manager_options(html: str) -> set[str]:
 def test_regional_manager_picks_the_personal_manager_among_his_regions_staff(client, regions):
     north, north_manager, _south, south_manager = regions
     head = StaffUserFactory(first_name="Глава", last_name="Севера")
-    north.head_manager = head
-    north.save(update_fields=["head_manager"])
+    RegionHead.objects.create(region=north, user=head)
     StaffUserFactory(first_name="Посторонний", last_name="Сотрудник")
     company = ClientFactory(region=north)
     client.force_login(north_manager)

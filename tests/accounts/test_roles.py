@@ -1,4 +1,4 @@
-"""The role × action matrix: the issue's table, checked against `user_can` and the real views."""
+"""The role × action matrix: the role table, checked against `user_can` and the real views."""
 
 import pytest
 from django.urls import NoReverseMatch, reverse
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 A = Action
 ADMIN, BUYER, ACCOUNTANT = User.Role.ADMINISTRATOR, User.Role.MANAGER, User.Role.ACCOUNTANT
 
-#: What the issue asks, restated: administrator everything; buyer catalog, prices, cart, orders (own);
+#: The rule, restated: administrator everything; buyer catalog, prices, cart, orders (own);
 #: accountant balance, documents, all orders, no cart or ordering.
 EXPECTED = {
     A.VIEW_CATALOG: {ADMIN, BUYER, ACCOUNTANT},
@@ -43,7 +43,7 @@ def _reverse_or_none(name):
 
 
 #: Real views guarding an action: a GET whose answer is 200 when allowed and 403/404 otherwise.
-#: Actions whose pages belong to later issues (cart, checkout, balance, documents, approval of
+#: Actions whose pages belong to later work (cart, checkout, balance, documents, approval of
 #: orders) are probed once those URL names exist.
 PROBES = {
     A.VIEW_COMPANY: lambda c, u: c.get("/cabinet/"),

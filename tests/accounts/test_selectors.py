@@ -6,7 +6,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts import selectors
-from accounts.models import ContractRequest, User
+from accounts.models import ContractRequest, RegionHead, User
 from tests.accounts.factories import region_with_manager
 from tests.factories import ClientUserFactory, LegalEntityFactory, StaffUserFactory
 
@@ -17,8 +17,7 @@ ADMIN = User.Role.ADMINISTRATOR
 def test_region_staff_are_its_active_managers_and_head_once():
     region, manager = region_with_manager()
     head = StaffUserFactory()
-    region.head_manager = head
-    region.save()
+    RegionHead.objects.create(region=region, user=head)
     region.managers.add(head, StaffUserFactory(is_active=False))
     region_with_manager()  # another region's manager
     assert set(selectors.region_staff(region)) == {manager, head}

@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import factory
 
-from catalog.models import ClientPrice, Currency, ProductRelation, Property, PropertyValue, Review
+from base.models import Currency
+from catalog.models import ClientPrice, ProductRelation, Property, PropertyValue, Review
 from tests.factories import ClientFactory, ProductFactory, rub
 
 

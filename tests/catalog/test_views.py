@@ -1,4 +1,4 @@
-"""Catalog pages: constant query counts, regional isolation, search, cart, price list, marketing, reviews."""
+"""Catalog pages: constant query counts, regional isolation, search, price list, marketing, reviews."""
 
 import io
 from decimal import Decimal
@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -16,8 +15,6 @@ from catalog.availability import STATUS_LABELS, StockStatus
 from catalog.models import AssortmentItem, Product, Review
 from catalog.pricing import SOURCE_LABELS, PriceSource
 from catalog.services import marketing_group_grant, product_search_refresh, review_moderate, review_submit
-from orders.models import CartLine
-from orders.services import cart_add_line
 from tests.catalog.factories import PropertyValueFactory, ReviewFactory
 from tests.factories import (
     ClientUserFactory,
@@ -122,41 +119,6 @@ def test_facet_filter_and_htmx_partial(client, shop):
     assert "<header" not in partial and 'id="catalog-results"' in partial
 
 
-def test_cart_add_line_rules(shop):
-    buyer = shop["buyer"]
-    product = _products(shop, 1, multiplicity=Decimal("5"))[0]
-    line = cart_add_line(user=buyer, product_id=product.pk, quantity=Decimal("10"))
-    cart_add_line(user=buyer, product_id=product.pk, quantity=Decimal("5"))
-    line.refresh_from_db()
-    assert line.quantity == Decimal("15")
-    with pytest.raises(ValidationError):
-        cart_add_line(user=buyer, product_id=product.pk, quantity=Decimal("3"))
-    with pytest.raises(ValidationError):
-        cart_add_line(user=buyer, product_id=product.pk, quantity=Decimal("0"))
-    unpriced = ProductFactory()
-    with pytest.raises(ValidationError):
-        cart_add_line(user=buyer, product_id=unpriced.pk, quantity=Decimal("1"))
-    accountant = ClientUserFactory(client=buyer.client, role=User.Role.ACCOUNTANT)
-    with pytest.raises(PermissionDenied):
-        cart_add_line(user=accountant, product_id=product.pk, quantity=Decimal("5"))
-    shop["region"].assortment_restricted = True
-    shop["region"].save()
-    buyer.client.region.refresh_from_db()
-    with pytest.raises(Http404):
-        cart_add_line(user=buyer, product_id=product.pk, quantity=Decimal("5"))
-
-
-def test_cart_add_view_htmx_and_fallback(client, shop):
-    product = _products(shop, 1)[0]
-    client.force_login(shop["buyer"])
-    response = client.post(reverse("catalog:cart_add"), {"product": product.pk, "quantity": "2"},
-                           headers={"HX-Request": "true"})
-    assert response.status_code == 200 and 'id="cart-count"' in response.content.decode()
-    response = client.post(reverse("catalog:cart_add"), {"product": product.pk, "quantity": "1", "next": "/catalog/"})
-    assert response.status_code == 302 and response.url == "/catalog/"
-    assert CartLine.objects.get().quantity == Decimal("3")
-
-
 def test_pricelist_xlsx_content(client, shop):
     products = _products(shop, 3)
     ProductFactory(name="Без цены")
@@ -221,7 +183,6 @@ def test_accountant_sees_prices_without_cart(client, shop):
     client.force_login(accountant)
     html = client.get("/catalog/").content.decode()
     assert 'class="price"' in html and "add-to-cart" not in html
-    assert client.post(reverse("catalog:cart_add"), {"product": "1", "quantity": "1"}).status_code == 403
 
 
 def test_guest_catalog_setting_shows_base_prices(client, shop, settings):

@@ -271,7 +271,7 @@ def test_catalog_listing_query_count_is_constant(logged_in, django_assert_max_nu
     ProductFactory.create_batch(25, category=category)
     many = _page_queries(logged_in, url)
     assert few == many
-    # Issue 4's bound: session, user, client, categories, count, facets, page, prices, stock, cart counter.
+    # The bound: session, user, client, categories, count, facets, page, prices, stock, cart counter.
     with django_assert_max_num_queries(10):
         logged_in.get(url)
 
@@ -300,7 +300,7 @@ def test_catalog_search_by_name_and_sku(logged_in):
 
 @pytest.mark.postgres
 def test_catalog_search_ignores_cyrillic_case(logged_in):
-    """SQLite folds only ASCII case, so this holds on PostgreSQL (the catalog issue brings full-text search)."""
+    """SQLite folds only ASCII case, so this holds on PostgreSQL (full-text search)."""
     ProductFactory(name="Болт М8", sku="BOLT-8")
     html = logged_in.get(reverse("catalog:index"), {"q": "бОЛТ"}).content.decode()
     assert "Болт М8" in html

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from catalog.models import Category, Price, PriceType, Product, Property, Stock, Warehouse
+from base.models import PriceType, Warehouse
+from catalog.models import Category, Price, Product, Property, Stock
 from sync.models import SyncRun
 from sync.services import sync_import_file
 

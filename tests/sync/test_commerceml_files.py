@@ -2,7 +2,8 @@
 
 import pytest
 
-from catalog.models import Category, Price, PriceType, Product, Property, Stock, Warehouse
+from base.models import PriceType, Warehouse
+from catalog.models import Category, Price, Product, Property, Stock
 from tests.factories import ProductFactory
 
 from .helpers import fixture, ok, snapshot, written, xcount, xvalues

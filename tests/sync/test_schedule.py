@@ -20,7 +20,7 @@ EXPECTED = {
     "sync-contracts": ("sync.tasks.sync_stream", Stream.CONTRACTS, 24),
     "sync-balances": ("sync.tasks.sync_stream", Stream.BALANCES, 24),
     "sync-order-export": ("sync.tasks.sync_stream", Stream.ORDER_EXPORT, 24 * 60),  # every minute
-    "orders-escalation-check": ("orders.tasks.escalation_check", Stream.ESCALATION, 24 * 12),
+    "orders-escalation-check": ("sync.tasks.escalation_check", Stream.ESCALATION, 24 * 12),
 }
 
 
