@@ -14,6 +14,7 @@ from accounts.roles import Action as _CartAction  # noqa: E402
 from accounts.roles import require_action as _cart_require_action  # noqa: E402
 
 from .models import Cart, CartLine  # noqa: E402
+from .selectors import cart_strategy  # noqa: E402
 
 
 def cart_add_line(*, user, product_id: int, quantity: _CartDecimal, unit_id: int | None = None) -> CartLine:
@@ -27,7 +28,6 @@ def cart_add_line(*, user, product_id: int, quantity: _CartDecimal, unit_id: int
     """
     from catalog.access import access_product_for_user
     from catalog.models import ProductUnit
-    from catalog.pricing import price_products, pricing_context
 
     _cart_require_action(user, _CartAction.USE_CART)
     product = access_product_for_user(user, product_id)
@@ -45,8 +45,7 @@ def cart_add_line(*, user, product_id: int, quantity: _CartDecimal, unit_id: int
             _cart_("%(name)s is sold in multiples of %(step)s %(unit)s.") % {
                 "name": product.name, "step": product.multiplicity.normalize(), "unit": product.base_unit.short_name},
             code="multiplicity")
-    price = price_products(pricing_context(client=user.client), [product])[product.pk]
-    if price.on_request:
+    if not cart_strategy(user=user).fetch_one(product).can_buy:  # priced under the cart's contract
         raise _CartValidationError(
             _cart_("%(name)s has no price for you yet (price on request): ask your manager.") % {"name": product.name},
             code="on_request")

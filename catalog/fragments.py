@@ -1,0 +1,89 @@
+"""Cached pieces of the catalog listing, valid for one catalog version.
+
+The sidebar (category navigation and facets with counts), a listing page's product ids and total,
+and the category tree are the same for every viewer of a region, language and listing state, and
+change only when the catalog, prices or stock change. They are kept in the cache (Redis) under
+keys carrying everything they depend on — the viewer's region, assortment, price type and currency
+(`PurchaseStrategy.cache_key`), the language, the listing state — and the catalog version, a
+counter that imports and catalog services bump after they commit (`catalog_version_bump`), so a
+change is visible at once; FRAGMENT_SECONDS bounds the life of anything else (an admin edit).
+Prices and stock of the rows are never cached: the purchase strategy asks for them live.
+"""
+
+import hashlib
+import time
+
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.utils.translation import get_language
+
+from .models import Category
+from .paging import listing_page
+from .selectors import category_tree
+
+VERSION_KEY = "catalog:version"
+FRAGMENT_SECONDS = 600
+
+
+def catalog_version() -> int:
+    """The current catalog version (started from the clock, so a flushed cache never reuses one)."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, int(time.time() * 1000), None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def catalog_version_bump() -> None:
+    """Retire every cached listing piece: the catalog, prices or stock changed (call it on commit)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not set yet (or evicted): any fresh value retires the old keys too
+        cache.set(VERSION_KEY, int(time.time() * 1000), None)
+
+
+def fragment_key(kind: str, *parts) -> str:
+    """A cache key of a listing piece for the current version and language."""
+    digest = hashlib.sha256("|".join(str(part) for part in (get_language(), *parts)).encode()).hexdigest()
+    return f"catalog:{kind}:{catalog_version()}:{digest}"
+
+
+def category_tree_cached() -> list[Category]:
+    """`selectors.category_tree`, kept for the catalog version."""
+    key = fragment_key("tree")
+    tree = cache.get(key)
+    if tree is None:
+        tree = category_tree()
+        cache.set(key, tree, FRAGMENT_SECONDS)
+    return tree
+
+
+def listing_page_cached(ordered: QuerySet, *, number: str, per_page: int, key: str) -> tuple[Page, list]:
+    """`paging.listing_page`, with the page's product ids and total kept for the catalog version.
+
+    `key` must describe the listing state but its paging (ListingState.cache_key plus the sort);
+    a repeated page is then one query by primary key instead of the search and sort over the
+    catalog. The rows are loaded fresh, with the annotations of `ordered`.
+    """
+    cache_key = fragment_key("page", key, number, per_page)
+    cached = cache.get(cache_key)
+    if cached is None:
+        page, rows = listing_page(ordered, number=number, per_page=per_page, key=key)
+        cache.set(cache_key, (page.paginator.count, page.number, [row.pk for row in rows]), FRAGMENT_SECONDS)
+        return page, rows
+    total, wanted, ids = cached
+    found = {row.pk: row for row in ordered.filter(pk__in=ids)} if ids else {}
+    rows = [found[pk] for pk in ids if pk in found]
+    paginator = Paginator(ordered, per_page)
+    paginator.count = total
+    return Page(rows, wanted, paginator), rows
+
+
+def cached_fragment(key: str, render) -> str:
+    """The cached HTML under `key`, or `render()` kept there for the catalog version."""
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, FRAGMENT_SECONDS)
+    return html
