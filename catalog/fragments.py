@@ -12,6 +12,7 @@ Prices and stock of the rows are never cached: the purchase strategy asks for th
 
 import hashlib
 import time
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
@@ -43,47 +44,51 @@ def catalog_version_bump() -> None:
         cache.set(VERSION_KEY, int(time.time() * 1000), None)
 
 
-def fragment_key(kind: str, *parts) -> str:
-    """A cache key of a listing piece for the current version and language."""
-    digest = hashlib.sha256("|".join(str(part) for part in (get_language(), *parts)).encode()).hexdigest()
-    return f"catalog:{kind}:{catalog_version()}:{digest}"
+class ListingCache:
+    """The cached pieces of one request, under the catalog version and language read once."""
 
+    def __init__(self):
+        self.version = catalog_version()
+        self.language = get_language()
 
-def category_tree_cached() -> list[Category]:
-    """`selectors.category_tree`, kept for the catalog version."""
-    key = fragment_key("tree")
-    tree = cache.get(key)
-    if tree is None:
-        tree = category_tree()
-        cache.set(key, tree, FRAGMENT_SECONDS)
-    return tree
+    def key(self, kind: str, *parts) -> str:
+        digest = hashlib.sha256("|".join(str(part) for part in (self.language, *parts)).encode()).hexdigest()
+        return f"catalog:{kind}:{self.version}:{digest}"
 
+    def category_tree(self) -> list[Category]:
+        """`selectors.category_tree`, kept for the catalog version."""
+        key = self.key("tree")
+        tree = cache.get(key)
+        if tree is None:
+            tree = category_tree()
+            cache.set(key, tree, FRAGMENT_SECONDS)
+        return tree
 
-def listing_page_cached(ordered: QuerySet, *, number: str, per_page: int, key: str) -> tuple[Page, list]:
-    """`paging.listing_page`, with the page's product ids and total kept for the catalog version.
+    def listing_page(self, ordered: QuerySet, *, number: str, per_page: int, key: str) -> tuple[Page, list]:
+        """`paging.listing_page`, with the page's product ids and total kept for the catalog version.
 
-    `key` must describe the listing state but its paging (ListingState.cache_key plus the sort);
-    a repeated page is then one query by primary key instead of the search and sort over the
-    catalog. The rows are loaded fresh, with the annotations of `ordered`.
-    """
-    cache_key = fragment_key("page", key, number, per_page)
-    cached = cache.get(cache_key)
-    if cached is None:
-        page, rows = listing_page(ordered, number=number, per_page=per_page, key=key)
-        cache.set(cache_key, (page.paginator.count, page.number, [row.pk for row in rows]), FRAGMENT_SECONDS)
-        return page, rows
-    total, wanted, ids = cached
-    found = {row.pk: row for row in ordered.filter(pk__in=ids)} if ids else {}
-    rows = [found[pk] for pk in ids if pk in found]
-    paginator = Paginator(ordered, per_page)
-    paginator.count = total
-    return Page(rows, wanted, paginator), rows
+        `key` must describe the listing state but its paging (ListingState.cache_key plus the sort);
+        a repeated page is then one query by primary key instead of the search and sort over the
+        catalog. The rows are loaded fresh, with the annotations of `ordered`.
+        """
+        cache_key = self.key("page", key, number, per_page)
+        cached = cache.get(cache_key)
+        if cached is None:
+            page, rows = listing_page(ordered, number=number, per_page=per_page, key=key)
+            cache.set(cache_key, (page.paginator.count, page.number, [row.pk for row in rows]), FRAGMENT_SECONDS)
+            return page, rows
+        total, wanted, ids = cached
+        found = {row.pk: row for row in ordered.filter(pk__in=ids)} if ids else {}
+        rows = [found[pk] for pk in ids if pk in found]
+        paginator = Paginator(ordered, per_page)
+        paginator.count = total
+        return Page(rows, wanted, paginator), rows
 
-
-def cached_fragment(key: str, render) -> str:
-    """The cached HTML under `key`, or `render()` kept there for the catalog version."""
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        cache.set(key, html, FRAGMENT_SECONDS)
-    return html
+    def html(self, kind: str, parts: tuple, render: Callable[[], str]) -> str:
+        """The HTML fragment cached under `kind` and `parts` (everything it depends on), or `render()` kept there."""
+        key = self.key(kind, *parts)
+        html = cache.get(key)
+        if html is None:
+            html = render()
+            cache.set(key, html, FRAGMENT_SECONDS)
+        return html

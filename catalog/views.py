@@ -45,14 +45,13 @@ def _category_nav(tree: list[Category], slug: str | None) -> tuple[Category | No
     return category, ancestors, sorted(children, key=lambda node: (node.position, node.name))
 
 
-def _listing(products, state, viewer, key: str, typos: bool = False):
+def _listing(products, state, viewer, key: str, cached: fragments.ListingCache, typos: bool = False):
     """Filtered products, the requested page with its total, and the page's rows (one query)."""
     filtered = filter_products(products, state, viewer, typos=typos)
     # The search document and the description are large and not shown in a listing row.
     ordered = order_products(filtered, state, viewer).select_related("base_unit").defer(
         "search_vector", "description").annotate(image=selectors.first_image_subquery())
-    page, rows = fragments.listing_page_cached(ordered, number=state.page, per_page=state.per_page,
-                                               key=f"{key}|{state.sort}")
+    page, rows = cached.listing_page(ordered, number=state.page, per_page=state.per_page, key=f"{key}|{state.sort}")
     return filtered, page, rows
 
 
@@ -64,7 +63,8 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     shell, so `catalog/product_list.html` is the page and the fragment is its #catalog-results.
     """
     viewer = purchase_strategy(user=request.user)
-    tree = fragments.category_tree_cached()
+    cached = fragments.ListingCache()
+    tree = cached.category_tree()
     category, ancestors, subcategories = _category_nav(tree, slug)
     state = parse_listing(request.GET, can_price=viewer.pricing is not None)
     products = selectors.visible_products(user=request.user)
@@ -72,11 +72,11 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         # The subtree's ids from the tree already in memory: a join on `path` misleads the planner.
         products = products.filter(category_id__in=[node.pk for node in tree if node.path.startswith(category.path)])
     key = state.cache_key(category and category.pk, viewer)
-    filtered, page, rows = _listing(products, state, viewer, key)
+    filtered, page, rows = _listing(products, state, viewer, key, cached)
     typos = bool(state.q) and page.paginator.count == 0
     if typos:  # nothing by words or SKU: try similar words (a misspelt query); no facets for those
         key += "|typos"
-        filtered, page, rows = _listing(products, state, viewer, key, typos=True)
+        filtered, page, rows = _listing(products, state, viewer, key, cached, typos=True)
     context = {
         "category": category, "ancestors": ancestors, "subcategories": subcategories,
         "page": page, "rows": viewer.fetch(rows), "query": state.q, "state": state,
@@ -88,9 +88,8 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         facets = [] if typos else selectors.facet_counts(products=filtered, selected=state.selected_ids)
         return render_to_string("catalog/_sidebar.jinja", {**context, "facets": facets}, using="jinja2")
 
-    sidebar_key = fragments.fragment_key("sidebar", request.path, key, page.paginator.count, state.sort,
-                                         state.per_page)
-    context["sidebar"] = mark_safe(fragments.cached_fragment(sidebar_key, sidebar))  # noqa: S308 - rendered by Jinja2
+    parts = (request.path, key, page.paginator.count, state.sort, state.per_page)
+    context["sidebar"] = mark_safe(cached.html("sidebar", parts, sidebar))  # noqa: S308 - rendered by Jinja2
     results = render_jinja(request, "catalog/listing.jinja", context)
     if request.htmx and not request.htmx.boosted:
         return HttpResponse(results)

@@ -8,13 +8,14 @@ numbers and dates localized, datetimes shown in the current time zone.
 """
 
 from decimal import Decimal
+from functools import lru_cache
 from urllib.parse import quote
 
 from django.core.files.storage import default_storage
 from django.http import QueryDict
 from django.template.defaultfilters import linebreaks_filter
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import formats, timezone
 from django.utils.dateformat import format as date_format
 from django.utils.dateformat import time_format
@@ -40,13 +41,20 @@ def querystring(query: QueryDict, **changes) -> str:
 
 
 def number(value) -> str:
-    """A Decimal as Django shows `{{ value.normalize }}`: without trailing zeros, localized."""
-    return formats.localize(value.normalize() if isinstance(value, Decimal) else value)
+    """A Decimal as Django shows `{{ value.normalize }}`: no trailing zeros, the locale's decimal separator."""
+    if not isinstance(value, Decimal):
+        return formats.localize(value)
+    return f"{value.normalize():f}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
 
 
 def money(value) -> str:
-    """Like Django's `floatformat:"2g"`: two decimals with the locale's separators and grouping."""
-    return formats.number_format(value, 2, use_l10n=True, force_grouping=True)
+    """Like Django's `floatformat:"2g"`: two decimals, the locale's separators, grouped by thousands."""
+    if value is None:
+        return ""
+    if formats.get_format("NUMBER_GROUPING") != 3:
+        return formats.number_format(value, 2, use_l10n=True, force_grouping=True)
+    separators = {",": formats.get_format("THOUSAND_SEPARATOR"), ".": formats.get_format("DECIMAL_SEPARATOR")}
+    return f"{value:,.2f}".translate(str.maketrans(separators))
 
 
 def plain(value: Decimal) -> str:
@@ -56,6 +64,16 @@ def plain(value: Decimal) -> str:
 
 def media_url(name: str) -> str:
     return default_storage.url(name) if name else ""
+
+
+@lru_cache(maxsize=8)
+def _product_url_pattern(prefix: str, urlconf) -> str:
+    return reverse("catalog:product", args=[0]).replace("/0/", "/{}/")
+
+
+def product_url(pk: int) -> str:
+    """`Product.get_absolute_url` without a `reverse` per row (a listing shows up to 100 products)."""
+    return _product_url_pattern(get_script_prefix(), get_urlconf()).format(int(pk))
 
 
 def _local(value):
@@ -70,11 +88,22 @@ def time(value, fmt: str) -> str:
     return time_format(_local(value), fmt) if value else ""
 
 
+def hm(value) -> str:
+    """A datetime's "H:i" in the current time zone (the age of stock, once per row)."""
+    return _local(value).strftime("%H:%M") if value else ""
+
+
+def dm(value) -> str:
+    """A date's "d.m" (the expected arrival, once per row)."""
+    return value.strftime("%d.%m") if value else ""
+
+
 def environment(**options) -> Environment:
     options.pop("autoescape", None)  # always on, as in Django templates
     env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=True, pgettext=pgettext)
-    env.globals.update(url=url, static=static, querystring=querystring, media_url=media_url)
-    env.filters.update(number=number, plain=plain, money=money, date=date, time=time, linebreaks=linebreaks_filter,
+    env.globals.update(url=url, static=static, querystring=querystring, media_url=media_url, product_url=product_url)
+    env.filters.update(number=number, plain=plain, money=money, date=date, time=time, hm=hm, dm=dm,
+                       linebreaks=linebreaks_filter,
                        urlencode=lambda value: quote(str(value), safe="/"))
     return env
