@@ -1,25 +1,27 @@
-"""Cached pieces of the catalog listing, valid for one catalog version.
+"""Cached pieces of the catalog pages, valid for one catalog version.
 
-The sidebar (category navigation and facets with counts), a listing page's product ids and total,
-and the category tree are the same for every viewer of a region, language and listing state, and
-change only when the catalog, prices or stock change. They are kept in the cache (Redis) under
-keys carrying everything they depend on — the viewer's region, assortment, price type and currency
-(`PurchaseStrategy.cache_key`), the language, the listing state — and the catalog version, a
-counter that imports and catalog services bump after they commit (`catalog_version_bump`), so a
-change is visible at once; FRAGMENT_SECONDS bounds the life of anything else (an admin edit).
-Prices and stock of the rows are never cached: the purchase strategy asks for them live.
+The listing's sidebar (category navigation and facets with counts), a listing page's product ids
+and total, the category tree, and a product's units, properties and media are the same for every
+viewer of a region, language and listing state, and change only when the catalog, prices or stock
+change. They are kept in the cache (Redis) under keys carrying everything they depend on — the
+viewer's region, assortment, price type and currency (`PurchaseStrategy.cache_key`), the language,
+the listing state — and the catalog version, a counter that imports and catalog services bump
+after they commit (`catalog_version_bump`), so a change is visible at once; FRAGMENT_SECONDS bounds
+the life of anything else (an admin edit of a category's name, say). Prices and stock are never
+cached: the purchase strategy asks for them live.
 """
 
 import hashlib
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.translation import get_language
 
-from .models import Category
+from .models import Category, Product, ProductMedia, ProductUnit, PropertyValue
 from .paging import listing_page
 from .selectors import category_tree
 
@@ -44,7 +46,14 @@ def catalog_version_bump() -> None:
         cache.set(VERSION_KEY, int(time.time() * 1000), None)
 
 
-class ListingCache:
+@dataclass(frozen=True)
+class ProductDetails:
+    units: list[ProductUnit]
+    values: list[PropertyValue]
+    media: list[ProductMedia]
+
+
+class CatalogCache:
     """The cached pieces of one request, under the catalog version and language read once."""
 
     def __init__(self):
@@ -83,6 +92,21 @@ class ListingCache:
         paginator = Paginator(ordered, per_page)
         paginator.count = total
         return Page(rows, wanted, paginator), rows
+
+    def product_details(self, product: Product) -> ProductDetails:
+        """The units (with their unit), property values (with their property) and media of a product,
+        kept for the catalog version and the product's `updated_at` (an admin save changes it)."""
+        key = self.key("product", product.pk, product.updated_at.isoformat())
+        details = cache.get(key)
+        if details is None:
+            details = ProductDetails(
+                units=list(product.units.select_related("unit").order_by("coefficient", "pk")),
+                values=list(product.property_values.select_related("property").order_by(
+                    "property__position", "property__name")),
+                media=list(product.media.all()),
+            )
+            cache.set(key, details, FRAGMENT_SECONDS)
+        return details
 
     def html(self, kind: str, parts: tuple, render: Callable[[], str]) -> str:
         """The HTML fragment cached under `kind` and `parts` (everything it depends on), or `render()` kept there."""

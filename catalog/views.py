@@ -2,7 +2,7 @@
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -45,7 +45,7 @@ def _category_nav(tree: list[Category], slug: str | None) -> tuple[Category | No
     return category, ancestors, sorted(children, key=lambda node: (node.position, node.name))
 
 
-def _listing(products, state, viewer, key: str, cached: fragments.ListingCache, typos: bool = False):
+def _listing(products, state, viewer, key: str, cached: fragments.CatalogCache, typos: bool = False):
     """Filtered products, the requested page with its total, and the page's rows (one query)."""
     filtered = filter_products(products, state, viewer, typos=typos)
     # The search document and the description are large and not shown in a listing row.
@@ -63,7 +63,7 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     shell, so `catalog/product_list.html` is the page and the fragment is its #catalog-results.
     """
     viewer = purchase_strategy(user=request.user)
-    cached = fragments.ListingCache()
+    cached = fragments.CatalogCache()
     tree = cached.category_tree()
     category, ancestors, subcategories = _category_nav(tree, slug)
     state = parse_listing(request.GET, can_price=viewer.pricing is not None)
@@ -113,12 +113,16 @@ def suggest(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The product page: the product checked live (a foreign or hidden one is a 404), its units,
+    properties and media from the cache (catalog.fragments), price and stock from the strategy."""
     viewer = purchase_strategy(user=request.user)
-    product = access_product_for_user(request.user, pk)
-    row = viewer.fetch_one(product, units=True)
-    units = [(item, row.price.per_unit.get(item.unit_id) if row.price else None) for item in product.units.all()]
-    context = {"product": product, "row": row, "units": units, "viewer": viewer, "media": list(product.media.all()),
-               "cart": cart_context(request)}
+    product = get_object_or_404(selectors.visible_products(user=request.user).select_related("base_unit", "category"),
+                                pk=pk)
+    details = fragments.CatalogCache().product_details(product)
+    row = viewer.fetch_one(product)
+    units = [(item, row.price.for_coefficient(item.coefficient) if row.price else None) for item in details.units]
+    context = {"product": product, "row": row, "units": units, "viewer": viewer, "media": details.media,
+               "values": details.values, "cart": cart_context(request)}
     body = render_jinja(request, "catalog/product.jinja", context)
     return render(request, "catalog/product_detail.html", {**context, "body": body})
 

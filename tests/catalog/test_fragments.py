@@ -60,3 +60,16 @@ def test_jinja_number_filters_match_django(language, amount):
     with translation.override(language):
         assert money(Decimal(amount)) == floatformat(Decimal(amount), "2g")
         assert number(Decimal("2.500")) == ("2,5" if language == "ru" else "2.5")
+
+
+def test_product_page_details_follow_a_product_save(client):
+    from tests.catalog.factories import PropertyValueFactory
+
+    base = PriceTypeFactory()
+    region = RegionFactory(base_price_type=base)
+    client.force_login(ClientUserFactory(client__region=region))
+    product = _product(region, base, "Дюбель")
+    assert "Материал-нейлон" not in client.get(product.get_absolute_url()).content.decode()
+    product.property_values.add(PropertyValueFactory(value="Материал-нейлон"))
+    product.save()  # what an admin save does: `updated_at` moves, the cached details are not used
+    assert "Материал-нейлон" in client.get(product.get_absolute_url()).content.decode()
