@@ -45,9 +45,9 @@ class ListingState:
     def selected_ids(self) -> set[int]:
         return {pk for ids in self.values.values() for pk in ids}
 
-    def cache_key(self, category_id: int | None, viewer: PurchaseStrategy) -> str:
+    def cache_key(self, category: str | None, viewer: PurchaseStrategy) -> str:
         values = ",".join(f"{slug}:{pk}" for slug in sorted(self.values) for pk in sorted(self.values[slug]))
-        return f"{category_id}|{self.q}|{values}|{self.in_stock}|{self.price_min}|{self.price_max}|{viewer.cache_key}"
+        return f"{category}|{self.q}|{values}|{self.in_stock}|{self.price_min}|{self.price_max}|{viewer.cache_key}"
 
 
 def _decimal(raw: str | None) -> Decimal | None:

@@ -59,36 +59,48 @@ class CatalogCache:
     def __init__(self):
         self.version = catalog_version()
         self.language = get_language()
+        self._found: dict[str, object] = {}
 
     def key(self, kind: str, *parts) -> str:
         digest = hashlib.sha256("|".join(str(part) for part in (self.language, *parts)).encode()).hexdigest()
         return f"catalog:{kind}:{self.version}:{digest}"
 
+    def preload(self, *keys: str) -> None:
+        """Fetch the pieces a page will ask for in one round trip (a busy server pays for each one)."""
+        self._found.update(cache.get_many([key for key in keys if key not in self._found]))
+
+    def _get(self, key: str):
+        return self._found[key] if key in self._found else cache.get(key)
+
+    def tree_key(self) -> str:
+        return self.key("tree")
+
     def category_tree(self) -> list[Category]:
         """`selectors.category_tree`, kept for the catalog version."""
-        key = self.key("tree")
-        tree = cache.get(key)
+        key = self.tree_key()
+        tree = self._get(key)
         if tree is None:
             tree = category_tree()
             cache.set(key, tree, FRAGMENT_SECONDS)
         return tree
 
-    def listing_page(self, ordered: QuerySet, *, number: str, per_page: int, key: str) -> tuple[Page, list]:
-        """`paging.listing_page`, with the page's product ids and total kept for the catalog version.
+    def page_key(self, key: str, number: str, per_page: int) -> str:
+        return self.key("page", key, number, per_page)
 
-        `key` must describe the listing state but its paging (ListingState.cache_key plus the sort);
-        a repeated page is then one query by primary key instead of the search and sort over the
-        catalog. The rows are loaded fresh, with the annotations of `ordered`.
+    def listing_page(self, ordered: QuerySet, *, number: str, per_page: int, key: str) -> tuple[Page, list]:
+        """`paging.listing_page`, with the page's total and rows kept for the catalog version.
+
+        `key` must describe the listing state but its paging (ListingState.cache_key plus the sort).
+        A repeated page then costs no query: the rows are what the catalog version holds (an
+        import retires them at once; an admin edit of a product shows within FRAGMENT_SECONDS).
         """
-        cache_key = self.key("page", key, number, per_page)
-        cached = cache.get(cache_key)
+        cache_key = self.page_key(key, number, per_page)
+        cached = self._get(cache_key)
         if cached is None:
             page, rows = listing_page(ordered, number=number, per_page=per_page, key=key)
-            cache.set(cache_key, (page.paginator.count, page.number, [row.pk for row in rows]), FRAGMENT_SECONDS)
+            cache.set(cache_key, (page.paginator.count, page.number, rows), FRAGMENT_SECONDS)
             return page, rows
-        total, wanted, ids = cached
-        found = {row.pk: row for row in ordered.filter(pk__in=ids)} if ids else {}
-        rows = [found[pk] for pk in ids if pk in found]
+        total, wanted, rows = cached
         paginator = Paginator(ordered, per_page)
         paginator.count = total
         return Page(rows, wanted, paginator), rows
@@ -108,10 +120,10 @@ class CatalogCache:
             cache.set(key, details, FRAGMENT_SECONDS)
         return details
 
-    def html(self, kind: str, parts: tuple, render: Callable[[], str]) -> str:
-        """The HTML fragment cached under `kind` and `parts` (everything it depends on), or `render()` kept there."""
-        key = self.key(kind, *parts)
-        html = cache.get(key)
+    def html(self, key: str, render: Callable[[], str]) -> str:
+        """The HTML fragment cached under `key` (made by `key(kind, *everything it depends on)`), or
+        `render()` kept there."""
+        html = self._get(key)
         if html is None:
             html = render()
             cache.set(key, html, FRAGMENT_SECONDS)

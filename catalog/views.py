@@ -63,19 +63,22 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     shell, so `catalog/product_list.html` is the page and the fragment is its #catalog-results.
     """
     viewer = purchase_strategy(user=request.user)
+    state = parse_listing(request.GET, can_price=viewer.pricing is not None)
+    key = state.cache_key(slug, viewer)
     cached = fragments.CatalogCache()
+    sidebar_key = cached.key("sidebar", request.path, key, state.sort, state.per_page)
+    cached.preload(cached.tree_key(), cached.page_key(f"{key}|{state.sort}", state.page, state.per_page), sidebar_key)
     tree = cached.category_tree()
     category, ancestors, subcategories = _category_nav(tree, slug)
-    state = parse_listing(request.GET, can_price=viewer.pricing is not None)
     products = selectors.visible_products(user=request.user)
     if category is not None:
         # The subtree's ids from the tree already in memory: a join on `path` misleads the planner.
         products = products.filter(category_id__in=[node.pk for node in tree if node.path.startswith(category.path)])
-    key = state.cache_key(category and category.pk, viewer)
     filtered, page, rows = _listing(products, state, viewer, key, cached)
     typos = bool(state.q) and page.paginator.count == 0
     if typos:  # nothing by words or SKU: try similar words (a misspelt query); no facets for those
         key += "|typos"
+        sidebar_key = cached.key("sidebar", request.path, key, state.sort, state.per_page)
         filtered, page, rows = _listing(products, state, viewer, key, cached, typos=True)
     context = {
         "category": category, "ancestors": ancestors, "subcategories": subcategories,
@@ -88,12 +91,13 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         facets = [] if typos else selectors.facet_counts(products=filtered, selected=state.selected_ids)
         return render_to_string("catalog/_sidebar.jinja", {**context, "facets": facets}, using="jinja2")
 
-    parts = (request.path, key, page.paginator.count, state.sort, state.per_page)
-    context["sidebar"] = mark_safe(cached.html("sidebar", parts, sidebar))  # noqa: S308 - rendered by Jinja2
+    context["sidebar"] = mark_safe(cached.html(sidebar_key, sidebar))  # noqa: S308 - rendered by Jinja2
     results = render_jinja(request, "catalog/listing.jinja", context)
     if request.htmx and not request.htmx.boosted:
         return HttpResponse(results)
-    return render(request, "catalog/product_list.html", {**context, "results": results})
+    # The shell's token from the rows' one: Django's processor masks a new token at every use.
+    return render(request, "catalog/product_list.html", {**context, "results": results,
+                                                         "csrf_token": context["cart"]["csrf_token"]})
 
 
 @require_GET
@@ -124,7 +128,8 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"product": product, "row": row, "units": units, "viewer": viewer, "media": details.media,
                "values": details.values, "cart": cart_context(request)}
     body = render_jinja(request, "catalog/product.jinja", context)
-    return render(request, "catalog/product_detail.html", {**context, "body": body})
+    return render(request, "catalog/product_detail.html", {**context, "body": body,
+                                                           "csrf_token": context["cart"]["csrf_token"]})
 
 
 @require_GET
