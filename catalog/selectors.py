@@ -3,7 +3,6 @@
 import hashlib
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 
 from .models import Category, Product, ProductMedia, ProductRelation, Review, Stock, Warehouse
@@ -77,22 +76,6 @@ class Facet:
 
 FACET_CACHE_SECONDS = 600
 CACHED_COUNT_MIN = 1000
-
-
-def facet_counts_cached(*, products: QuerySet[Product], selected: set[int], key: str, total: int) -> list[Facet]:
-    """`facet_counts`, kept in the cache (Redis) for FACET_CACHE_SECONDS per listing state and total.
-
-    Counting property values takes from ten milliseconds (a category) to a few hundred (the
-    whole 100,000-product catalog); the counts are the same for every client of a region. The
-    live total is part of the key, so an import that changes the listing's size recounts at
-    once; otherwise a few minutes of lag in a count is harmless (rows are always live).
-    """
-    cache_key = "catalog:facets:" + hashlib.sha256(f"{key}|{total}".encode()).hexdigest()
-    facets = cache.get(cache_key)
-    if facets is None:
-        facets = facet_counts(products=products, selected=selected)
-        cache.set(cache_key, facets, FACET_CACHE_SECONDS)
-    return facets
 
 
 def count_cache_key(key: str) -> str:
