@@ -14,8 +14,9 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from .models import Product
+from .purchase import PurchaseStrategy
 from .search import normalize_query, search_products
-from .selectors import Viewer, only_in_stock, stock_total_subquery, with_list_price
+from .selectors import only_in_stock, stock_total_subquery
 
 PAGE_SIZES = (24, 48, 100)
 SORTS = {
@@ -44,15 +45,9 @@ class ListingState:
     def selected_ids(self) -> set[int]:
         return {pk for ids in self.values.values() for pk in ids}
 
-    def cache_key(self, category_id: int | None, viewer: Viewer) -> str:
+    def cache_key(self, category: str | None, viewer: PurchaseStrategy) -> str:
         values = ",".join(f"{slug}:{pk}" for slug in sorted(self.values) for pk in sorted(self.values[slug]))
-        return f"{category_id}|{self.q}|{values}|{self.in_stock}|{self.price_min}|{self.price_max}|{viewer_key(viewer)}"
-
-
-def viewer_key(viewer: Viewer) -> str:
-    pricing = viewer.pricing
-    restricted = viewer.client is not None and viewer.client.region.assortment_restricted
-    return f"{viewer.region_id}|{restricted}|{pricing and (pricing.effective_price_type_id, pricing.currency)}"
+        return f"{category}|{self.q}|{values}|{self.in_stock}|{self.price_min}|{self.price_max}|{viewer.cache_key}"
 
 
 def _decimal(raw: str | None) -> Decimal | None:
@@ -84,7 +79,7 @@ def parse_listing(params: QueryDict, *, can_price: bool) -> ListingState:
     return state
 
 
-def filter_products(products: QuerySet[Product], state: ListingState, viewer: Viewer,
+def filter_products(products: QuerySet[Product], state: ListingState, viewer: PurchaseStrategy,
                     typos: bool = False) -> QuerySet[Product]:
     """Apply search (`typos`: the similarity search, see catalog.search), facets, stock and price range."""
     if state.q:
@@ -96,7 +91,7 @@ def filter_products(products: QuerySet[Product], state: ListingState, viewer: Vi
     if state.in_stock and viewer.region_id:
         products = only_in_stock(products, region_id=viewer.region_id)
     if viewer.pricing and (state.price_min is not None or state.price_max is not None):
-        products = with_list_price(products, viewer.pricing, converted=True)
+        products = viewer.with_list_price(products, converted=True)
         if state.price_min is not None:
             products = products.filter(list_price__gte=state.price_min)
         if state.price_max is not None:
@@ -104,13 +99,14 @@ def filter_products(products: QuerySet[Product], state: ListingState, viewer: Vi
     return products
 
 
-def order_products(products: QuerySet[Product], state: ListingState, viewer: Viewer) -> QuerySet[Product]:
-    """Sort: relevance, name, price (the effective price type's price; see `with_list_price`),
+def order_products(products: QuerySet[Product], state: ListingState, viewer: PurchaseStrategy) -> QuerySet[Product]:
+    """Sort: relevance, name, price (the effective price type's price; see
+    `PricingContext.with_list_price`),
     stock (total in the region, most first), newest. Ties by id, so pages never overlap."""
     if state.sort == "relevance" and state.q:
         return products.order_by("-rank", "name", "pk")
     if state.sort in ("price", "-price") and viewer.pricing:
-        products = with_list_price(products, viewer.pricing)
+        products = viewer.with_list_price(products)
         amount = F("list_amount").asc(nulls_last=True) if state.sort == "price" else F("list_amount").desc(
             nulls_last=True)
         return products.order_by(amount, "pk")

@@ -1,8 +1,8 @@
 """The personalised price list: the client's whole assortment (or a category) as a streamed .xlsx.
 
 openpyxl's write-only workbook keeps only the current row in memory, rows are fetched in
-chunks of CHUNK products (two queries per chunk: prices and stock, via the pricing and
-availability strategies), and the finished file is streamed from a temporary file, so memory
+chunks of CHUNK products (two queries per chunk: prices and stock, asked of the purchase
+strategy), and the finished file is streamed from a temporary file, so memory
 stays bounded whatever the size of the catalog (bench/pricelist.py measures 100,000 rows).
 """
 
@@ -14,9 +14,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from .availability import availability_for
-from .pricing import price_products
-from .selectors import Viewer, visible_products
+from .purchase import PurchaseStrategy
+from .selectors import visible_products
 
 CHUNK = 2000
 STREAM_BLOCK = 64 * 1024
@@ -33,7 +32,7 @@ def _chunks(products, size: int) -> Iterator[list]:
         last = chunk[-1].pk
 
 
-def pricelist_write(*, viewer: Viewer, category=None, target) -> int:
+def pricelist_write(*, viewer: PurchaseStrategy, category=None, target) -> int:
     """Write the price list of the viewer into `target` (a path or file); return the number of products."""
     products = visible_products(user=viewer.user).select_related("base_unit").only(
         "pk", "sku", "name", "multiplicity", "base_unit__short_name")
@@ -53,13 +52,12 @@ def pricelist_write(*, viewer: Viewer, category=None, target) -> int:
     sheet.append(bold)
     count = 0
     for chunk in _chunks(products, CHUNK):
-        prices = price_products(viewer.pricing, chunk)
-        stock = availability_for(region_id=viewer.region_id, products=chunk)
-        for product in chunk:
-            price, available = prices[product.pk], stock.get(product.pk)
+        for info in viewer.fetch(chunk):
+            product, price, available = info.product, info.price, info.stock
             sheet.append([
                 product.sku, product.name, product.base_unit.short_name, product.multiplicity,
-                price.amount if price.amount is not None else _("Price on request"), price.currency,
+                price.amount if price and price.amount is not None else _("Price on request"),
+                price.currency if price else "",
                 str(available.status_label) if available else "", available.total if available else None,
             ])
             count += 1
@@ -67,7 +65,7 @@ def pricelist_write(*, viewer: Viewer, category=None, target) -> int:
     return count
 
 
-def pricelist_stream(*, viewer: Viewer, category=None) -> tuple[Iterator[bytes], str]:
+def pricelist_stream(*, viewer: PurchaseStrategy, category=None) -> tuple[Iterator[bytes], str]:
     """The price list as an iterator of byte blocks (from a temporary file) and its file name."""
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the generator once streamed
     pricelist_write(viewer=viewer, category=category, target=spool)

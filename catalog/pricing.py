@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from django.conf import settings
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, FilteredRelation, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -61,8 +61,8 @@ def round_money(amount: Decimal) -> Decimal:
 class PricingContext:
     """Who is priced: the client's price types, discount and coefficient, and the shown currency.
 
-    Build it with `pricing_context(client=..., contract=...)`; `client=None` with a region base
-    price type is the guest view (PORTAL_GUEST_CATALOG), with no adjustment.
+    Built by the purchase strategy (`catalog.purchase.purchase_strategy`); `client_id=None` with a
+    region base price type is the guest view (PORTAL_GUEST_CATALOG), with no adjustment.
     """
 
     client_id: int | None
@@ -79,6 +79,40 @@ class PricingContext:
     def effective_price_type_id(self) -> int | None:
         """The price type the client's prices come from, individual prices aside (used to sort by price)."""
         return self.contract_price_type_id or self.client_price_type_id or self.base_price_type_id
+
+    @property
+    def region_factor(self) -> Decimal:
+        """What a region base price is multiplied by: the dealer coefficient less the discount."""
+        return self.coefficient * (HUNDRED - self.discount_percent) / HUNDRED
+
+    def shown(self, amount, rate, source: PriceSource):
+        """A stored amount in the shown currency, adjusted when it is a region base price; not rounded.
+
+        The one place of the formula: it works on Decimals (the price of a row) and on query
+        expressions alike (the `list_price` annotation of the price range filter).
+        """
+        value = amount * rate / self.currency_rate
+        return value * self.region_factor if source == PriceSource.REGION_BASE else value
+
+    def with_list_price(self, products: QuerySet, converted: bool = False) -> QuerySet:
+        """Annotate `list_amount` (the stored price of the effective price type, for sorting) and, when
+        `converted`, `list_price` (in the shown currency and adjusted, for the price range).
+
+        Individual prices are left out here: they are few, and sorting by them would cost a join
+        over the whole catalog; sorting by price is therefore by the price type's price, an
+        approximation for products with an individual price. Rows show the exact price.
+        """
+        if "list_amount" not in products.query.annotations:
+            products = products.annotate(
+                list_row=FilteredRelation("prices", condition=Q(prices__price_type_id=self.effective_price_type_id)),
+                list_amount=F("list_row__amount"),
+            )
+        if not converted or "list_price" in products.query.annotations:
+            return products
+        source = PriceSource.REGION_BASE
+        if self.contract_price_type_id or self.client_price_type_id:
+            source = PriceSource.CLIENT_PRICE_TYPE
+        return products.annotate(list_price=self.shown(F("list_row__amount"), F("list_row__currency__rate"), source))
 
 
 @dataclass(frozen=True)
@@ -103,39 +137,10 @@ class ProductPrice:
         return None if self.amount is None else round_money(self.amount * coefficient)
 
 
-def pricing_context(*, client, contract=None, region=None) -> PricingContext | None:
-    """The pricing context of a client (with `region` loaded) and optional contract (with `currency`).
-
-    For a guest pass `client=None` and the region whose base prices guests see. Returns None
-    when nobody is priced (no client and no region). Raises ValueError for a contract of
-    another client.
-    """
-    if client is None:
-        if region is None:
-            return None
-        return PricingContext(None, None, None, None, region.base_price_type_id,
-                              currency=settings.PORTAL_DEFAULT_CURRENCY)
-    currency, rate = settings.PORTAL_DEFAULT_CURRENCY, Decimal(1)
-    if contract is not None:
-        if contract.legal_entity.client_id != client.pk:
-            raise ValueError(f"contract {contract.pk} is not a contract of client {client.pk}")
-        if not contract.currency.is_internal:
-            currency, rate = contract.currency.code, contract.currency.rate
-    return PricingContext(
-        client_id=client.pk,
-        contract_id=contract.pk if contract else None,
-        contract_price_type_id=contract.price_type_id if contract else None,
-        client_price_type_id=client.price_type_id,
-        base_price_type_id=client.region.base_price_type_id,
-        discount_percent=client.discount_percent,
-        coefficient=client.price_coefficient,
-        currency=currency,
-        currency_rate=rate,
-    )
-
-
 def price_products(context: PricingContext | None, products, units: bool = False) -> dict[int, ProductPrice]:
     """Prices of `products` (Product objects or ids) for the context, in one query.
+
+    The purchase strategy's price half (`catalog.purchase`); pages and services ask the strategy.
 
     With `units=True` the products' prefetched `units` (ProductUnit) are priced too, into
     `per_unit`. Without a context every product is "on request" (nobody to price for).
@@ -210,8 +215,5 @@ def _resolve(context: PricingContext, found: dict[int, tuple[Decimal, Decimal]])
         if key is None or key not in found:
             continue
         amount, rate = found[key]
-        value = amount * rate / context.currency_rate
-        if source == PriceSource.REGION_BASE:
-            value = value * context.coefficient * (HUNDRED - context.discount_percent) / HUNDRED
-        return ProductPrice(round_money(value), context.currency, source, {})
+        return ProductPrice(round_money(context.shown(amount, rate, source)), context.currency, source, {})
     return ProductPrice(None, context.currency, PriceSource.ON_REQUEST, {})

@@ -3,48 +3,11 @@
 import hashlib
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 
-from accounts.models import Client
-from accounts.roles import Action, user_can
-from base.models import Region, Warehouse
+from base.models import Warehouse
 
 from .models import Category, Product, ProductMedia, ProductRelation, Review, Stock
-from .pricing import PricingContext, pricing_context
-
-
-@dataclass
-class Viewer:
-    """Who looks at the catalog: the client (region loaded), the stock region, the pricing context."""
-
-    user: object
-    client: Client | None
-    region_id: int | None
-    pricing: PricingContext | None
-    sees_prices: bool
-    can_order: bool
-
-
-def catalog_viewer(*, user) -> Viewer:
-    """The viewer of a request, in one query for a client's user (client with its region).
-
-    The loaded client is put on `user.client`, so the page shell does not load it again.
-    Guests see base prices and stock of the first active region only when PORTAL_GUEST_CATALOG
-    is on; supplier staff see the catalog without prices.
-    """
-    if user.is_authenticated and user.client_id:
-        client = Client.objects.select_related("region").get(pk=user.client_id)
-        user.client = client
-        sees_prices = user_can(user, Action.VIEW_PRICES)
-        return Viewer(user, client, client.region_id, pricing_context(client=client) if sees_prices else None,
-                      sees_prices, user_can(user, Action.USE_CART))
-    if not user.is_authenticated and settings.PORTAL_GUEST_CATALOG:
-        region = Region.objects.filter(is_active=True).order_by("pk").first()
-        if region is not None:
-            return Viewer(user, None, region.pk, pricing_context(client=None, region=region), True, False)
-    return Viewer(user, None, None, None, False, False)
 
 
 def visible_products(*, user) -> QuerySet[Product]:
@@ -83,30 +46,6 @@ def only_in_stock(products: QuerySet[Product], *, region_id: int) -> QuerySet[Pr
     return products.alias(in_stock_row=Subquery(any_row)).filter(in_stock_row__isnull=False)
 
 
-def with_list_price(products: QuerySet[Product], pricing: PricingContext, converted: bool = False) -> QuerySet[Product]:
-    """Annotate `list_amount` (raw price of the effective price type, for sorting) and, when
-    `converted`, `list_price` (in the shown currency and adjusted, for the price range).
-
-    Individual prices are left out here: they are few, and sorting by them would cost a join
-    over the whole catalog; sorting by price is therefore by the price type's price, an
-    approximation for products with an individual price. Rows show the exact price from the
-    pricing strategy.
-    """
-    type_id = pricing.effective_price_type_id
-    if "list_amount" not in products.query.annotations:
-        products = products.annotate(
-            list_row=FilteredRelation("prices", condition=Q(prices__price_type_id=type_id)),
-            list_amount=F("list_row__amount"),
-        )
-    if not converted or "list_price" in products.query.annotations:
-        return products
-    factor = 1
-    if not pricing.contract_price_type_id and not pricing.client_price_type_id:
-        factor = pricing.coefficient * (100 - pricing.discount_percent) / 100
-    return products.annotate(
-        list_price=F("list_row__amount") * F("list_row__currency__rate") / pricing.currency_rate * factor)
-
-
 def stock_total_subquery(*, region_id: int) -> Subquery:
     rows = Stock.objects.filter(product=OuterRef("pk"), warehouse_id__in=region_warehouses(region_id))
     return Subquery(rows.values("product").annotate(total=Sum("quantity")).values("total")[:1])
@@ -139,22 +78,6 @@ class Facet:
 
 FACET_CACHE_SECONDS = 600
 CACHED_COUNT_MIN = 1000
-
-
-def facet_counts_cached(*, products: QuerySet[Product], selected: set[int], key: str, total: int) -> list[Facet]:
-    """`facet_counts`, kept in the cache (Redis) for FACET_CACHE_SECONDS per listing state and total.
-
-    Counting property values takes from ten milliseconds (a category) to a few hundred (the
-    whole 100,000-product catalog); the counts are the same for every client of a region. The
-    live total is part of the key, so an import that changes the listing's size recounts at
-    once; otherwise a few minutes of lag in a count is harmless (rows are always live).
-    """
-    cache_key = "catalog:facets:" + hashlib.sha256(f"{key}|{total}".encode()).hexdigest()
-    facets = cache.get(cache_key)
-    if facets is None:
-        facets = facet_counts(products=products, selected=selected)
-        cache.set(cache_key, facets, FACET_CACHE_SECONDS)
-    return facets
 
 
 def count_cache_key(key: str) -> str:

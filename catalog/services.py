@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fragments import catalog_version_bump
 from .models import Category, Product, PropertyValue, Review
 
 
@@ -16,8 +17,10 @@ def category_rebuild_tree() -> int:
     """Recompute `path` and `depth` of every category from the parent links.
 
     Categories are few (hundreds to a few thousand), so the whole tree is rebuilt in memory
-    and only changed rows are written. Raises ValueError on a cycle.
+    and only changed rows are written; cached listing pieces are retired after commit. Raises
+    ValueError on a cycle.
     """
+    transaction.on_commit(catalog_version_bump)
     nodes = {c.pk: c for c in Category.objects.select_for_update().order_by("pk")}
     resolved: dict[int, tuple[str, int]] = {}
 
@@ -103,6 +106,7 @@ def product_search_refresh(*, product_ids: Iterable[int] | None = None) -> int:
     databases other than PostgreSQL there is no search document (search uses icontains) and
     nothing is done.
     """
+    transaction.on_commit(catalog_version_bump)  # products changed: retire cached listing pieces
     if connection.vendor != "postgresql":
         return 0
     with connection.cursor() as cursor:

@@ -1,52 +1,35 @@
 """Catalog pages: listing (category, facets, search), typeahead, product page and its fragments."""
 
-from dataclasses import dataclass
-
-from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from . import selectors
+from . import fragments, selectors
 from .access import access_product_for_user
-from .availability import Availability, availability_for
 from .filters import PAGE_SIZES, SORTS, filter_products, order_products, parse_listing
-from .models import Category, Product
-from .paging import listing_page
-from .pricing import ProductPrice, price_products
+from .models import Category
+from .purchase import PurchaseInfo, purchase_strategy
 from .search import search_products
 
 SUGGESTIONS = 8
 
 
-def row_context(request: HttpRequest) -> dict:
+def cart_context(request: HttpRequest) -> dict:
     """What every row's add-to-cart form shares, computed once per page rather than once per row.
 
-    The form posts to `cart_add_url`, which the orders app puts into every page's context.
+    The form posts to `cart_add_url`, which the orders app gives every template (a Jinja2 global).
     """
-    return {"next_url": request.get_full_path(), "label_quantity": _("Quantity"), "label_add": _("Add")}
+    return {"next_url": request.get_full_path(), "csrf_token": get_token(request),
+            "label_quantity": _("Quantity"), "label_add": _("Add")}
 
 
-@dataclass
-class Row:
-    """A product as a listing shows it: the product, the client's price, the availability."""
-
-    product: Product
-    price: ProductPrice | None
-    stock: Availability | None
-
-    @property
-    def image_url(self) -> str:
-        image = getattr(self.product, "image", None)
-        return default_storage.url(image) if image else ""
-
-
-def rows_for(viewer: selectors.Viewer, products: list[Product], units: bool = False) -> list[Row]:
-    """Price and availability of the products for the viewer: two queries whatever their number."""
-    prices = price_products(viewer.pricing, products, units=units) if viewer.sees_prices else {}
-    stock = availability_for(region_id=viewer.region_id, products=products)
-    return [Row(product, prices.get(product.pk), stock.get(product.pk)) for product in products]
+def render_jinja(request: HttpRequest, template: str, context: dict) -> SafeString:
+    """A body fragment of a hot page rendered by Jinja2 (see portal/jinja_env.py), safe to embed."""
+    return mark_safe(render_to_string(template, context, request, using="jinja2"))  # noqa: S308 - escaped by Jinja2
 
 
 def _category_nav(tree: list[Category], slug: str | None) -> tuple[Category | None, list[Category], list[Category]]:
@@ -64,50 +47,65 @@ def _category_nav(tree: list[Category], slug: str | None) -> tuple[Category | No
     return category, ancestors, sorted(children, key=lambda node: (node.position, node.name))
 
 
-def _listing(products, state, viewer, key: str, typos: bool = False):
+def _listing(products, state, viewer, key: str, cached: fragments.CatalogCache, typos: bool = False):
     """Filtered products, the requested page with its total, and the page's rows (one query)."""
     filtered = filter_products(products, state, viewer, typos=typos)
     # The search document and the description are large and not shown in a listing row.
     ordered = order_products(filtered, state, viewer).select_related("base_unit").defer(
         "search_vector", "description").annotate(image=selectors.first_image_subquery())
-    page, rows = listing_page(ordered, number=state.page, per_page=state.per_page, key=key)
+    page, rows = cached.listing_page(ordered, number=state.page, per_page=state.per_page, key=f"{key}|{state.sort}")
     return filtered, page, rows
 
 
 @require_GET
 def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    viewer = selectors.catalog_viewer(user=request.user)
-    tree = selectors.category_tree()
-    category, ancestors, subcategories = _category_nav(tree, slug)
+    """A category, the whole catalog or search results; htmx gets the results fragment only.
+
+    The results are rendered by Jinja2 (catalog/listing.jinja) and embedded in the Django page
+    shell, so `catalog/product_list.html` is the page and the fragment is its #catalog-results.
+    """
+    viewer = purchase_strategy(user=request.user)
     state = parse_listing(request.GET, can_price=viewer.pricing is not None)
+    key = state.cache_key(slug, viewer)
+    cached = fragments.CatalogCache()
+    sidebar_key = cached.key("sidebar", request.path, key, state.sort, state.per_page)
+    cached.preload(cached.tree_key(), cached.page_key(f"{key}|{state.sort}", state.page, state.per_page), sidebar_key)
+    tree = cached.category_tree()
+    category, ancestors, subcategories = _category_nav(tree, slug)
     products = selectors.visible_products(user=request.user)
     if category is not None:
         # The subtree's ids from the tree already in memory: a join on `path` misleads the planner.
         products = products.filter(category_id__in=[node.pk for node in tree if node.path.startswith(category.path)])
-    key = state.cache_key(category and category.pk, viewer)
-    filtered, page, rows = _listing(products, state, viewer, key)
+    filtered, page, rows = _listing(products, state, viewer, key, cached)
     typos = bool(state.q) and page.paginator.count == 0
     if typos:  # nothing by words or SKU: try similar words (a misspelt query); no facets for those
-        filtered, page, rows = _listing(products, state, viewer, key + "|typos", typos=True)
-        facets = []
-    else:
-        facets = selectors.facet_counts_cached(products=filtered, selected=state.selected_ids, key=key,
-                                               total=page.paginator.count)
+        key += "|typos"
+        sidebar_key = cached.key("sidebar", request.path, key, state.sort, state.per_page)
+        filtered, page, rows = _listing(products, state, viewer, key, cached, typos=True)
     context = {
         "category": category, "ancestors": ancestors, "subcategories": subcategories,
-        "page": page, "rows": rows_for(viewer, rows), "query": state.q, "state": state,
-        "facets": facets, "viewer": viewer, "sorts": SORTS, "page_sizes": PAGE_SIZES, "typos": typos,
-        **row_context(request),
+        "page": page, "rows": viewer.fetch(rows), "query": state.q, "state": state,
+        "viewer": viewer, "sorts": SORTS, "page_sizes": PAGE_SIZES, "typos": typos,
+        "path": request.path, "cart": cart_context(request),
     }
-    template = "catalog/product_list.html#results" if request.htmx and not request.htmx.boosted else (
-        "catalog/product_list.html")
-    return render(request, template, context)
+
+    def sidebar() -> str:
+        facets = [] if typos else selectors.facet_counts(products=filtered, selected=state.selected_ids)
+        return render_to_string("catalog/_sidebar.jinja", {**context, "facets": facets}, using="jinja2")
+
+    context["sidebar"] = mark_safe(cached.html(sidebar_key, sidebar))  # noqa: S308 - rendered by Jinja2
+    results = render_jinja(request, "catalog/listing.jinja", context)
+    if request.htmx and not request.htmx.boosted:
+        return HttpResponse(results)
+    # The shell's token from the rows' one: Django's processor masks a new token at every use.
+    return render(request, "catalog/product_list.html", {**context, "results": results,
+                                                         "csrf_token": context["cart"]["csrf_token"]})
 
 
 @require_GET
 def suggest(request: HttpRequest) -> HttpResponse:
     """Typeahead under the header search box: SKU, name and the client's price of the best matches."""
-    viewer = selectors.catalog_viewer(user=request.user)
+    viewer = purchase_strategy(user=request.user)
     query = request.GET.get("q", "")
     rows = []
     if len(query.strip()) >= 2:
@@ -115,32 +113,36 @@ def suggest(request: HttpRequest) -> HttpResponse:
         products = list(search_products(visible, query).order_by("-rank", "name", "pk")[:SUGGESTIONS])
         if not products:
             products = list(search_products(visible, query, typos=True).order_by("-rank", "name", "pk")[:SUGGESTIONS])
-        prices = price_products(viewer.pricing, products) if viewer.sees_prices else {}
-        rows = [Row(product, prices.get(product.pk), None) for product in products]
-    return render(request, "catalog/partials/_suggestions.html", {"rows": rows, "query": query.strip()})
+        rows = viewer.fetch(products)
+    return HttpResponse(render_jinja(request, "catalog/_suggestions.jinja", {"rows": rows, "query": query.strip()}))
 
 
 @require_GET
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = selectors.catalog_viewer(user=request.user)
-    product = access_product_for_user(request.user, pk)
-    row = rows_for(viewer, [product], units=True)[0]
-    units = [(item, row.price.per_unit.get(item.unit_id) if row.price else None) for item in product.units.all()]
-    return render(request, "catalog/product_detail.html", {
-        "product": product, "row": row, "units": units, "viewer": viewer,
-        "media": list(product.media.all()), **row_context(request),
-    })
+    """The product page: the product checked live (a foreign or hidden one is a 404), its units,
+    properties and media from the cache (catalog.fragments), price and stock from the strategy."""
+    viewer = purchase_strategy(user=request.user)
+    product = get_object_or_404(selectors.visible_products(user=request.user).select_related("base_unit", "category"),
+                                pk=pk)
+    details = fragments.CatalogCache().product_details(product)
+    row = viewer.fetch_one(product)
+    units = [(item, row.price.for_coefficient(item.coefficient) if row.price else None) for item in details.units]
+    context = {"product": product, "row": row, "units": units, "viewer": viewer, "media": details.media,
+               "values": details.values, "cart": cart_context(request)}
+    body = render_jinja(request, "catalog/product.jinja", context)
+    return render(request, "catalog/product_detail.html", {**context, "body": body,
+                                                           "csrf_token": context["cart"]["csrf_token"]})
 
 
 @require_GET
 def product_related(request: HttpRequest, pk: int) -> HttpResponse:
     """Related, cross-sell and up-sell products of a product the viewer may see (loaded by htmx)."""
-    viewer = selectors.catalog_viewer(user=request.user)
+    viewer = purchase_strategy(user=request.user)
     product = access_product_for_user(request.user, pk)
     relations = selectors.product_relations(user=request.user, product=product)
-    rows = rows_for(viewer, [relation.related for relation in relations])
-    groups: dict[str, list[Row]] = {}
+    rows = viewer.fetch([relation.related for relation in relations])
+    groups: dict[str, list[PurchaseInfo]] = {}
     for relation, row in zip(relations, rows, strict=True):
         groups.setdefault(relation.get_kind_display(), []).append(row)
-    return render(request, "catalog/partials/_related.html", {"product": product, "groups": groups,
-                                                               "viewer": viewer})
+    return HttpResponse(render_jinja(request, "catalog/_related.jinja", {"product": product, "groups": groups,
+                                                                         "viewer": viewer}))

@@ -13,6 +13,7 @@ from . import selectors
 from .access import access_product_for_user
 from .models import Category
 from .pricelist import pricelist_stream
+from .purchase import purchase_strategy
 from .services import review_submit
 
 
@@ -20,7 +21,7 @@ from .services import review_submit
 @client_action_required(Action.VIEW_PRICES)
 def pricelist(request: HttpRequest) -> StreamingHttpResponse:
     """The client's price list (.xlsx), of the whole assortment or of `?category=<slug>`."""
-    viewer = selectors.catalog_viewer(user=request.user)
+    viewer = purchase_strategy(user=request.user)
     slug = request.GET.get("category")
     category = Category.objects.filter(slug=slug, is_active=True).first() if slug else None
     blocks, name = pricelist_stream(viewer=viewer, category=category)

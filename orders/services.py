@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from accounts.roles import Action, require_action
 from catalog.access import access_product_for_user
 from catalog.models import ProductUnit
-from catalog.pricing import price_products, pricing_context
 
 from .models import Cart, CartLine, Order, OrderStatusChange
+from .selectors import cart_strategy
 from .status import OrderStatus, can_transition
 
 # Cart
@@ -43,8 +43,7 @@ def cart_add_line(*, user, product_id: int, quantity: Decimal, unit_id: int | No
             _("%(name)s is sold in multiples of %(step)s %(unit)s.") % {
                 "name": product.name, "step": product.multiplicity.normalize(), "unit": product.base_unit.short_name},
             code="multiplicity")
-    price = price_products(pricing_context(client=user.client), [product])[product.pk]
-    if price.on_request:
+    if not cart_strategy(user=user).fetch_one(product).can_buy:  # priced under the cart's contract
         raise ValidationError(
             _("%(name)s has no price for you yet (price on request): ask your manager.") % {"name": product.name},
             code="on_request")

@@ -119,6 +119,14 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The body of the hot catalog pages (templates/jinja2/; see portal/jinja_env.py).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "portal.jinja_env.environment"},
+    },
 ]
 
 # Database: PostgreSQL from DATABASE_URL, else the embedded SQLite file.

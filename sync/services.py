@@ -156,7 +156,9 @@ def _session_tuning() -> None:
 
 
 def _after_import(importer) -> None:
-    """Refresh the catalog's search documents of the products written, inside the run's transaction."""
+    """Refresh the catalog's search documents of the products written, inside the run's transaction, and
+    retire the cached listing pieces once it commits (products, prices or stock may have changed)."""
+    transaction.on_commit(catalog_services.catalog_version_bump)
     refresh = getattr(catalog_services, "product_search_refresh", None)
     ids = set()
     if importer.catalog is not None:

@@ -1,13 +1,15 @@
-"""The pricing strategy: every rule and its precedence in one table; conversion, rounding, queries."""
+"""Prices of the purchase strategy: every rule and its precedence in one table; conversion, rounding, queries."""
 
 from decimal import Decimal
 
 import pytest
 
-from catalog.pricing import PriceSource, price_products, pricing_context, round_money
+from catalog.pricing import PriceSource, round_money
+from catalog.purchase import purchase_strategy
 from tests.catalog.factories import ClientPriceFactory, currency
 from tests.factories import (
     ClientFactory,
+    ClientUserFactory,
     ContractFactory,
     LegalEntityFactory,
     PriceFactory,
@@ -18,6 +20,12 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+def _prices(client, products, contract=None):
+    """Prices of `products` for a buyer of `client` under `contract`, through the purchase strategy."""
+    strategy = purchase_strategy(user=ClientUserFactory(client=client), contract=contract)
+    return {info.product.pk: info.price for info in strategy.fetch(products)}
 
 # (case, what exists, discount %, coefficient, expected amount, expected source)
 CASES = [
@@ -40,7 +48,8 @@ CASES = [
     ("other contract's individual ignored", {"base": "100", "other_contract_individual": "50"}, "0", "1",
      "100.00", PriceSource.REGION_BASE),
     ("no price: on request", {}, "0", "1", None, PriceSource.ON_REQUEST),
-    ("rounding half-up", {"base": "10.00"}, "0", "0.12345", "1.23", PriceSource.REGION_BASE),
+    # the coefficient as stored (4 decimals): 10.00 × 0.1235 = 1.235 → 1.24
+    ("rounding half-up", {"base": "10.00"}, "0", "0.1235", "1.24", PriceSource.REGION_BASE),
     ("rounding half-up at .5", {"base": "0.10"}, "0", "0.05", "0.01", PriceSource.REGION_BASE),
 ]
 
@@ -73,8 +82,7 @@ def test_price_rules(case, rows, discount, coefficient, expected, source):
     if "expired_individual" in rows:
         ClientPriceFactory(client=client, product=product, amount=Decimal(rows["expired_individual"]),
                            valid_until=datetime.date(2020, 1, 1))
-    context = pricing_context(client=client, contract=contract)
-    price = price_products(context, [product])[product.pk]
+    price = _prices(client, [product], contract)[product.pk]
     assert price.source == source
     assert price.amount == (Decimal(expected) if expected else None)
     assert price.on_request is (expected is None)
@@ -87,7 +95,7 @@ def test_foreign_and_internal_currency_converted_at_supplier_rate():
     in_usd, in_xxu = ProductFactory(), ProductFactory()
     PriceFactory(product=in_usd, price_type=base, amount=Decimal("10.01"), currency=usd)
     PriceFactory(product=in_xxu, price_type=base, amount=Decimal("3.33"), currency=xxu)
-    prices = price_products(pricing_context(client=client), [in_usd, in_xxu])
+    prices = _prices(client, [in_usd, in_xxu])
     assert prices[in_usd.pk].amount == Decimal("925.93")  # 925.925 → half-up
     assert prices[in_xxu.pk].amount == Decimal("350.06")  # 350.06110848
     assert prices[in_usd.pk].currency == "RUB"
@@ -100,7 +108,7 @@ def test_contract_in_foreign_currency_shows_that_currency():
     contract = ContractFactory(legal_entity=LegalEntityFactory(client=client), currency=eur)
     product = ProductFactory()
     PriceFactory(product=product, price_type=base, amount=Decimal("1234.56"))
-    price = price_products(pricing_context(client=client, contract=contract), [product])[product.pk]
+    price = _prices(client, [product], contract)[product.pk]
     assert (price.amount, price.currency) == (Decimal("12.35"), "EUR")
 
 
@@ -111,7 +119,7 @@ def test_price_per_alternative_unit_and_rounding():
     client = ClientFactory(region=RegionFactory(base_price_type=base))
     product = ProductFactory()
     PriceFactory(product=product, price_type=base, amount=Decimal("3.33"))
-    price = price_products(pricing_context(client=client), [product])[product.pk]
+    price = _prices(client, [product])[product.pk]
     assert price.for_coefficient(Decimal("12")) == Decimal("39.96")
 
 
@@ -119,17 +127,18 @@ def test_contract_of_another_client_is_refused():
     client = ClientFactory(region=RegionFactory())
     foreign = ContractFactory(legal_entity=LegalEntityFactory(), currency=rub())
     with pytest.raises(ValueError):
-        pricing_context(client=client, contract=foreign)
+        purchase_strategy(user=ClientUserFactory(client=client), contract=foreign)
 
 
 def test_many_products_priced_in_one_query(django_assert_num_queries):
+    """Prices are one query and stock one more, whatever the number of products."""
     base, own = PriceTypeFactory(), PriceTypeFactory()
     client = ClientFactory(region=RegionFactory(base_price_type=base), price_type=own)
     products = ProductFactory.create_batch(30)
     for product in products:
         PriceFactory(product=product, price_type=base)
     ClientPriceFactory(client=client, product=products[0])
-    context = pricing_context(client=client)
-    with django_assert_num_queries(1):
-        prices = price_products(context, products)
-    assert len(prices) == 30 and prices[products[0].pk].source == PriceSource.INDIVIDUAL
+    strategy = purchase_strategy(user=ClientUserFactory(client=client))
+    with django_assert_num_queries(2):
+        infos = strategy.fetch(products)
+    assert len(infos) == 30 and infos[0].price.source == PriceSource.INDIVIDUAL

@@ -1,0 +1,130 @@
+"""Cached pieces of the catalog pages, valid for one catalog version.
+
+The listing's sidebar (category navigation and facets with counts), a listing page's product ids
+and total, the category tree, and a product's units, properties and media are the same for every
+viewer of a region, language and listing state, and change only when the catalog, prices or stock
+change. They are kept in the cache (Redis) under keys carrying everything they depend on — the
+viewer's region, assortment, price type and currency (`PurchaseStrategy.cache_key`), the language,
+the listing state — and the catalog version, a counter that imports and catalog services bump
+after they commit (`catalog_version_bump`), so a change is visible at once; FRAGMENT_SECONDS bounds
+the life of anything else (an admin edit of a category's name, say). Prices and stock are never
+cached: the purchase strategy asks for them live.
+"""
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.utils.translation import get_language
+
+from .models import Category, Product, ProductMedia, ProductUnit, PropertyValue
+from .paging import listing_page
+from .selectors import category_tree
+
+VERSION_KEY = "catalog:version"
+FRAGMENT_SECONDS = 600
+
+
+def catalog_version() -> int:
+    """The current catalog version (started from the clock, so a flushed cache never reuses one)."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, int(time.time() * 1000), None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def catalog_version_bump() -> None:
+    """Retire every cached listing piece: the catalog, prices or stock changed (call it on commit)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not set yet (or evicted): any fresh value retires the old keys too
+        cache.set(VERSION_KEY, int(time.time() * 1000), None)
+
+
+@dataclass(frozen=True)
+class ProductDetails:
+    units: list[ProductUnit]
+    values: list[PropertyValue]
+    media: list[ProductMedia]
+
+
+class CatalogCache:
+    """The cached pieces of one request, under the catalog version and language read once."""
+
+    def __init__(self):
+        self.version = catalog_version()
+        self.language = get_language()
+        self._found: dict[str, object] = {}
+
+    def key(self, kind: str, *parts) -> str:
+        digest = hashlib.sha256("|".join(str(part) for part in (self.language, *parts)).encode()).hexdigest()
+        return f"catalog:{kind}:{self.version}:{digest}"
+
+    def preload(self, *keys: str) -> None:
+        """Fetch the pieces a page will ask for in one round trip (a busy server pays for each one)."""
+        self._found.update(cache.get_many([key for key in keys if key not in self._found]))
+
+    def _get(self, key: str):
+        return self._found[key] if key in self._found else cache.get(key)
+
+    def tree_key(self) -> str:
+        return self.key("tree")
+
+    def category_tree(self) -> list[Category]:
+        """`selectors.category_tree`, kept for the catalog version."""
+        key = self.tree_key()
+        tree = self._get(key)
+        if tree is None:
+            tree = category_tree()
+            cache.set(key, tree, FRAGMENT_SECONDS)
+        return tree
+
+    def page_key(self, key: str, number: str, per_page: int) -> str:
+        return self.key("page", key, number, per_page)
+
+    def listing_page(self, ordered: QuerySet, *, number: str, per_page: int, key: str) -> tuple[Page, list]:
+        """`paging.listing_page`, with the page's total and rows kept for the catalog version.
+
+        `key` must describe the listing state but its paging (ListingState.cache_key plus the sort).
+        A repeated page then costs no query: the rows are what the catalog version holds (an
+        import retires them at once; an admin edit of a product shows within FRAGMENT_SECONDS).
+        """
+        cache_key = self.page_key(key, number, per_page)
+        cached = self._get(cache_key)
+        if cached is None:
+            page, rows = listing_page(ordered, number=number, per_page=per_page, key=key)
+            cache.set(cache_key, (page.paginator.count, page.number, rows), FRAGMENT_SECONDS)
+            return page, rows
+        total, wanted, rows = cached
+        paginator = Paginator(ordered, per_page)
+        paginator.count = total
+        return Page(rows, wanted, paginator), rows
+
+    def product_details(self, product: Product) -> ProductDetails:
+        """The units (with their unit), property values (with their property) and media of a product,
+        kept for the catalog version and the product's `updated_at` (an admin save changes it)."""
+        key = self.key("product", product.pk, product.updated_at.isoformat())
+        details = cache.get(key)
+        if details is None:
+            details = ProductDetails(
+                units=list(product.units.select_related("unit").order_by("coefficient", "pk")),
+                values=list(product.property_values.select_related("property").order_by(
+                    "property__position", "property__name")),
+                media=list(product.media.all()),
+            )
+            cache.set(key, details, FRAGMENT_SECONDS)
+        return details
+
+    def html(self, key: str, render: Callable[[], str]) -> str:
+        """The HTML fragment cached under `key` (made by `key(kind, *everything it depends on)`), or
+        `render()` kept there."""
+        html = self._get(key)
+        if html is None:
+            html = render()
+            cache.set(key, html, FRAGMENT_SECONDS)
+        return html
