@@ -1,7 +1,11 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
+
+from base.params import parse_id
 
 from .admin_registration import ClientRegistrationAdminMixin, ContractRequestAdminMixin
 from .models import (
@@ -18,8 +22,30 @@ from .models import (
 )
 
 
+def _require_ids(*values: str) -> None:
+    if any(parse_id(unquote(value)) is None for value in values):
+        raise Http404
+
+
+class ObjectPermissionsAdminMixin(GuardedModelAdminMixin):
+    """Guardian's object-permission pages; an id in their path that is not a number is a 404
+    (guardian looks it up as it comes and fails with a 500)."""
+
+    def obj_perms_manage_view(self, request, object_pk):
+        _require_ids(object_pk)
+        return super().obj_perms_manage_view(request, object_pk)
+
+    def obj_perms_manage_user_view(self, request, object_pk, user_id):
+        _require_ids(object_pk, user_id)
+        return super().obj_perms_manage_user_view(request, object_pk, user_id)
+
+    def obj_perms_manage_group_view(self, request, object_pk, group_id):
+        _require_ids(object_pk, group_id)
+        return super().obj_perms_manage_group_view(request, object_pk, group_id)
+
+
 @admin.register(Region)
-class RegionAdmin(GuardedModelAdminMixin, admin.ModelAdmin):
+class RegionAdmin(ObjectPermissionsAdminMixin, admin.ModelAdmin):
     list_display = ["name", "code", "base_price_type", "head_manager", "assortment_restricted", "is_active"]
     list_filter = ["is_active", "assortment_restricted"]
     search_fields = ["name", "code", "erp_id"]
@@ -42,7 +68,7 @@ class ClientUserInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(ClientRegistrationAdminMixin, GuardedModelAdminMixin, admin.ModelAdmin):
+class ClientAdmin(ClientRegistrationAdminMixin, ObjectPermissionsAdminMixin, admin.ModelAdmin):
     """Clients and pending registrations (filter by status); approve/reject are list actions."""
 
     list_display = ["name", "region", "status", "applicant", "applicant_confirmed", "manager_name", "created_at"]
@@ -114,7 +140,7 @@ class BalanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(GuardedModelAdminMixin, BaseUserAdmin):
+class UserAdmin(ObjectPermissionsAdminMixin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "client", "role", "is_staff", "is_active", "last_login"]
     list_filter = ["role", "is_staff", "is_superuser", "is_active", "client__region", "groups"]

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from base.params import clean_text
+
 from . import selectors
 from .access import access_product_for_user
 from .availability import Availability, availability_for
@@ -16,7 +18,7 @@ from .filters import PAGE_SIZES, SORTS, filter_products, order_products, parse_l
 from .models import Category, Product
 from .paging import listing_page
 from .pricing import ProductPrice, price_products
-from .search import search_products
+from .search import MAX_QUERY_LENGTH, search_products
 
 SUGGESTIONS = 8
 
@@ -107,7 +109,7 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
 def suggest(request: HttpRequest) -> HttpResponse:
     """Typeahead under the header search box: SKU, name and the client's price of the best matches."""
     viewer = selectors.catalog_viewer(user=request.user)
-    query = request.GET.get("q", "")
+    query = clean_text(request.GET.get("q", ""), max_length=MAX_QUERY_LENGTH)
     rows = []
     if len(query.strip()) >= 2:
         visible = selectors.visible_products(user=request.user).select_related("base_unit")

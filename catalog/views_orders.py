@@ -1,16 +1,18 @@
 """Catalog views that act for a client: add to cart, the price list download, reviews."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.roles import Action, client_action_required
+from base.params import clean_text, parse_decimal, parse_id, parse_int
 from orders.selectors import cart_line_count
 from orders.services import cart_add_line
 
@@ -20,26 +22,26 @@ from .models import Category
 from .pricelist import pricelist_stream
 from .services import review_submit
 
-
-def _quantity(raw: str) -> Decimal | None:
-    try:
-        return Decimal(raw.replace(",", ".").strip())
-    except (InvalidOperation, AttributeError):
-        return None
+#: The most one cart line may take at once, in the chosen unit (the quantity columns hold 13 digits).
+MAX_CART_QUANTITY = Decimal(1_000_000_000)
+MAX_REVIEW_LENGTH = 5000
 
 
 @require_POST
 @client_action_required(Action.USE_CART)
 def cart_add(request: HttpRequest) -> HttpResponse:
     """Add a product to the cart: htmx gets a status fragment and the header counter; a plain POST redirects back."""
-    product_id = request.POST.get("product", "")
-    unit = request.POST.get("unit", "")
+    product_id = parse_id(request.POST.get("product"))
+    quantity = parse_decimal(request.POST.get("quantity"), maximum=MAX_CART_QUANTITY, places=3)
     error = None
     try:
-        if not product_id.isdigit():
+        if product_id is None:
             raise ValidationError(_("Choose a product."))
-        cart_add_line(user=request.user, product_id=int(product_id), quantity=_quantity(request.POST.get("quantity")),
-                      unit_id=int(unit) if unit.isdigit() else None)
+        if quantity is None:
+            raise ValidationError(_("Enter the quantity as a number up to %(max)s with at most 3 decimals.")
+                                  % {"max": number_format(MAX_CART_QUANTITY, force_grouping=True)})
+        cart_add_line(user=request.user, product_id=product_id, quantity=quantity,
+                      unit_id=parse_id(request.POST.get("unit")))
     except ValidationError as exc:
         error = " ".join(exc.messages)
     if request.htmx:
@@ -51,7 +53,8 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("Added to the cart."))
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # A path only: `redirect` would take "catalog:index"-like text for a URL name and fail on others.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "catalog:index"
     return redirect(target)
 
@@ -76,10 +79,9 @@ def product_reviews(request: HttpRequest, pk: int) -> HttpResponse:
     product = access_product_for_user(request.user, pk)
     error = sent = None
     if request.method == "POST":
-        rating = request.POST.get("rating", "")
         try:
-            review_submit(user=request.user, product=product, rating=int(rating) if rating.isdigit() else 0,
-                          text=request.POST.get("text", ""))
+            review_submit(user=request.user, product=product, rating=parse_int(request.POST.get("rating"), default=0),
+                          text=clean_text(request.POST.get("text"), max_length=MAX_REVIEW_LENGTH))
             sent = True
         except ValidationError as exc:
             error = " ".join(exc.messages)

@@ -3,6 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.roles import Action, client_action_required
+from base.params import parse_page
 
 from .access import access_order_for_user
 from .selectors import orders_for_user
@@ -10,7 +11,7 @@ from .selectors import orders_for_user
 
 @client_action_required(Action.VIEW_OWN_ORDERS)
 def order_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(orders_for_user(user=request.user), 25).get_page(request.GET.get("page"))
+    page = Paginator(orders_for_user(user=request.user), 25).get_page(parse_page(request.GET.get("page")))
     return render(request, "orders/order_list.html", {"page": page})
 
 
