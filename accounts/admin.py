@@ -2,9 +2,9 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
-from guardian.admin import GuardedModelAdminMixin
 
 from base import admin as base_admin
+from base.admin import ObjectPermissionsAdminMixin
 from base.models import Region
 
 from . import user_services
@@ -79,7 +79,7 @@ class ClientUserInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(ClientRegistrationAdminMixin, GuardedModelAdminMixin, admin.ModelAdmin):
+class ClientAdmin(ClientRegistrationAdminMixin, ObjectPermissionsAdminMixin, admin.ModelAdmin):
     """Clients and pending registrations (filter by status); approve/reject are list actions."""
 
     list_display = ["name", "region", "status", "applicant", "applicant_confirmed", "manager_name", "created_at"]
@@ -160,7 +160,7 @@ class BalanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(GuardedModelAdminMixin, BaseUserAdmin):
+class UserAdmin(ObjectPermissionsAdminMixin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "client", "role", "is_staff", "is_active", "last_login"]
     list_filter = ["role", "is_staff", "is_superuser", "is_active", "client__region", "groups"]

@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from base.params import clean_text
+
 from . import selectors, services, user_services
 from .access import access_client_user_for_user, access_legal_entity_for_user
 from .forms import ENTITY_INITIAL_FIELDS, InviteForm, LegalEntityForm, RoleForm
@@ -76,7 +78,7 @@ def legal_entity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def contract_request(request: HttpRequest, pk: int) -> HttpResponse:
     entity = access_legal_entity_for_user(request.user, pk)
-    comment = request.POST.get("comment", "").strip()[:2000]
+    comment = clean_text(request.POST.get("comment"), max_length=2000)
     _apply(request, services.contract_request_submit, by=request.user, legal_entity=entity, comment=comment,
            done=_("The contract request for %(name)s is sent to your manager.") % {"name": entity.name})
     return redirect("cabinet:legal_entities")

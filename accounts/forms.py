@@ -21,8 +21,7 @@ from .selectors import email_used_by_another_user
 Kind = LegalEntity.Kind
 
 
-def _digits(value: str) -> str:
-    return "".join((value or "").split())
+_digits = validators.normalize_requisite
 
 
 class RequisitesMixin:
@@ -34,7 +33,7 @@ class RequisitesMixin:
         return value
 
     def clean_kpp(self) -> str:
-        value = _digits(self.cleaned_data.get("kpp")).upper()
+        value = _digits(self.cleaned_data.get("kpp"))
         if value:
             validators.validate_kpp(value)
         return value
@@ -123,7 +122,7 @@ class RegistrationForm(LegalEntityForm):
     contact_position = _text(_("Position"), 200)
     email = forms.EmailField(label=_("E-mail"), help_text=_("Your login; we send a confirmation link to it."))
     phone = forms.RegexField(
-        label=_("Phone"), regex=r"^\+?[\d\s\-()]{10,20}$", max_length=30,
+        label=_("Phone"), regex=r"^\+?[0-9\s\-()]{10,20}$", max_length=30,
         error_messages={"invalid": _("Phone: 10 to 20 digits, e.g. +7 495 123-45-67.")},
     )
     region = forms.ModelChoiceField(
@@ -148,6 +147,12 @@ class RegistrationForm(LegalEntityForm):
     def clean_email(self) -> str:
         # Whether the address has an account is not told here (accounts.services.client_register).
         return self.cleaned_data["email"].strip().lower()
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"]
+        if sum(char in "0123456789" for char in phone) < 10:  # "+(((((((((" matches the pattern
+            raise ValidationError(self.fields["phone"].error_messages["invalid"], code="invalid")
+        return phone
 
     def clean(self):
         data = super().clean()

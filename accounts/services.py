@@ -15,6 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
+from . import validators
 from .access import staff_may_manage_client
 from .emails import absolute_url
 from .models import BankAccount, Client, ContractRequest, LegalEntity, User
@@ -55,7 +56,34 @@ def send_email_to_later(*, template: str, to: str, language: str, context: dict)
         template=template, to=to, language=language, context=context))
 
 
+_REQUISITE_VALIDATORS = {
+    "inn": validators.validate_inn, "kpp": validators.validate_kpp, "ogrn": validators.validate_ogrn,
+    "bik": validators.validate_bik, "account": validators.validate_account_number,
+    "correspondent_account": validators.validate_account_number,
+}
+
+
+def _normalized(data: dict) -> dict:
+    """`data` with its requisites as stored (`validators.normalize_requisite`) and checked.
+
+    Duplicates are looked up on these values, so "7707 083893" and "7707083893" are one company.
+    Raises ValidationError (by field) for a requisite the validators refuse, e.g. one with
+    non-ASCII digits.
+    """
+    data = dict(data)
+    for field, validate in _REQUISITE_VALIDATORS.items():
+        value = validators.normalize_requisite(data.get(field, ""))
+        if value:
+            try:
+                validate(value)
+            except ValidationError as error:
+                raise ValidationError({field: error.error_list}) from error
+        data[field] = value
+    return data
+
+
 def _create_entity(*, client: Client, data: dict) -> LegalEntity:
+    data = _normalized(data)
     if LegalEntity.objects.filter(inn=data["inn"], kpp=data.get("kpp", "")).exists():
         raise _duplicate_error()
     entity = LegalEntity(client=client, is_confirmed=False, **{f: data.get(f, "") for f in ENTITY_FIELDS})
@@ -301,6 +329,7 @@ def legal_entity_update(*, by: User, legal_entity: LegalEntity, data: dict) -> L
     """Edit requisites; a change of INN/KPP/OGRN/kind takes the confirmation back."""
     require_action(by, Action.MANAGE_LEGAL_ENTITIES)
     entity = LegalEntity.objects.select_for_update().get(pk=legal_entity.pk, client_id=by.client_id)
+    data = _normalized(data)
     if LegalEntity.objects.filter(inn=data["inn"], kpp=data.get("kpp", "")).exclude(pk=entity.pk).exists():
         raise _duplicate_error()
     requisites_changed = any(getattr(entity, f) != data.get(f, "") for f in ["kind", "inn", "kpp", "ogrn"])

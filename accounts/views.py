@@ -17,6 +17,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from base.params import parse_page
+
 from . import selectors, services, user_services
 from .access import access_notification_for_user
 from .forms import RegistrationForm, SetPasswordForm
@@ -95,7 +97,7 @@ def invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.notifications_for_user(request.user), 30).get_page(request.GET.get("page"))
+    page = Paginator(selectors.notifications_for_user(request.user), 30).get_page(parse_page(request.GET.get("page")))
     return render(request, "notifications/list.html", {
         "page": page, "choices": selectors.email_choices(request.user),
         "unread": selectors.unread_count(request.user)})

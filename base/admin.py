@@ -1,7 +1,32 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.http import Http404
 from guardian.admin import GuardedModelAdminMixin
 
 from .models import Currency, PriceType, Region, Warehouse
+from .params import parse_id
+
+
+def _require_ids(*values: str) -> None:
+    if any(parse_id(unquote(value)) is None for value in values):
+        raise Http404
+
+
+class ObjectPermissionsAdminMixin(GuardedModelAdminMixin):
+    """Guardian's object-permission pages; an id in their path that is not a number is a 404
+    (guardian looks it up as it comes and fails with a 500)."""
+
+    def obj_perms_manage_view(self, request, object_pk):
+        _require_ids(object_pk)
+        return super().obj_perms_manage_view(request, object_pk)
+
+    def obj_perms_manage_user_view(self, request, object_pk, user_id):
+        _require_ids(object_pk, user_id)
+        return super().obj_perms_manage_user_view(request, object_pk, user_id)
+
+    def obj_perms_manage_group_view(self, request, object_pk, group_id):
+        _require_ids(object_pk, group_id)
+        return super().obj_perms_manage_group_view(request, object_pk, group_id)
 
 
 @admin.register(Currency)
@@ -19,7 +44,7 @@ class PriceTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(GuardedModelAdminMixin, admin.ModelAdmin):
+class RegionAdmin(ObjectPermissionsAdminMixin, admin.ModelAdmin):
     """Regions; object permissions per region (django-guardian). accounts adds the staff links as inlines."""
 
     list_display = ["name", "code", "base_price_type", "assortment_restricted", "is_active"]

@@ -7,15 +7,17 @@ of one property are OR-ed, properties AND-ed), `stock=1`, `price_min`, `price_ma
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from base.params import clean_text, parse_decimal, parse_id, parse_int, parse_page
+
 from .models import Product
 from .purchase import PurchaseStrategy
-from .search import normalize_query, search_products
+from .search import MAX_QUERY_LENGTH, normalize_query, search_products
 from .selectors import only_in_stock, stock_total_subquery
 
 PAGE_SIZES = (24, 48, 100)
@@ -28,6 +30,8 @@ SORTS = {
     "new": _("Newest"),
 }
 MAX_FACET_VALUES = 50
+#: The largest price a range filter takes (the price columns hold 14 digits before the point).
+MAX_PRICE = Decimal("99999999999999.99")
 
 
 @dataclass
@@ -38,8 +42,14 @@ class ListingState:
     price_min: Decimal | None = None
     price_max: Decimal | None = None
     sort: str = "name"
-    page: str = "1"
+    page: int = 1
     per_page: int = PAGE_SIZES[0]
+    #: More than MAX_FACET_VALUES filter values were asked for: only the first ones are applied.
+    values_dropped: bool = False
+
+    @property
+    def max_values(self) -> int:
+        return MAX_FACET_VALUES
 
     @property
     def selected_ids(self) -> set[int]:
@@ -50,32 +60,31 @@ class ListingState:
         return f"{category}|{self.q}|{values}|{self.in_stock}|{self.price_min}|{self.price_max}|{viewer.cache_key}"
 
 
-def _decimal(raw: str | None) -> Decimal | None:
-    try:
-        value = Decimal((raw or "").replace(",", ".").replace(" ", ""))
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() and value >= 0 else None
+def _price(raw: str | None) -> Decimal | None:
+    return parse_decimal(raw, maximum=MAX_PRICE, places=2)
 
 
 def parse_listing(params: QueryDict, *, can_price: bool) -> ListingState:
-    state = ListingState(q=normalize_query(params.get("q", "")))
-    for raw in params.getlist("f")[:MAX_FACET_VALUES]:
-        slug, _sep, pk = raw.partition(":")
-        if slug and pk.isdigit():
-            state.values.setdefault(slug, set()).add(int(pk))
+    state = ListingState(q=normalize_query(clean_text(params.get("q", ""), max_length=MAX_QUERY_LENGTH)))
+    raw_values = params.getlist("f")
+    state.values_dropped = len(raw_values) > MAX_FACET_VALUES
+    for raw in raw_values[:MAX_FACET_VALUES]:
+        slug, _sep, pk = clean_text(raw, max_length=200).partition(":")
+        value_id = parse_id(pk)
+        if slug and value_id is not None:
+            state.values.setdefault(slug, set()).add(value_id)
     state.in_stock = params.get("stock") == "1"
     if can_price:
-        state.price_min, state.price_max = _decimal(params.get("price_min")), _decimal(params.get("price_max"))
+        state.price_min, state.price_max = _price(params.get("price_min")), _price(params.get("price_max"))
     default_sort = "relevance" if state.q else "name"
     state.sort = params.get("sort", default_sort)
     if state.sort not in SORTS or (state.sort == "relevance" and not state.q):
         state.sort = default_sort
     if state.sort in ("price", "-price") and not can_price:
         state.sort = default_sort
-    state.page = params.get("page", "1")
-    per_page = params.get("per_page", "")
-    state.per_page = int(per_page) if per_page.isdigit() and int(per_page) in PAGE_SIZES else PAGE_SIZES[0]
+    state.page = parse_page(params.get("page"))
+    per_page = parse_int(params.get("per_page"), default=PAGE_SIZES[0])
+    state.per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
     return state
 
 

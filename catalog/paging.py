@@ -13,15 +13,19 @@ from django.db.models import Count, QuerySet, Window
 from .selectors import CACHED_COUNT_MIN, FACET_CACHE_SECONDS, count_cache_key
 
 
-def listing_page(ordered: QuerySet, *, number: str, per_page: int, key: str) -> tuple[Page, list]:
-    """The requested page (the last one when past the end, the first when not a number) and its rows."""
+def listing_page(ordered: QuerySet, *, number: int, per_page: int, key: str) -> tuple[Page, list]:
+    """The requested page (the last one when past the end) and its rows.
+
+    `number` is a page number already parsed and bounded (`base.params.parse_page`); anything
+    below 1 is the first page.
+    """
     paginator = Paginator(ordered, per_page)
     cached = cache.get(count_cache_key(key))
     if cached is not None:
         paginator.count = cached
         page = paginator.get_page(number)
         return page, list(page.object_list)
-    wanted = int(number) if str(number).isdigit() and int(number) > 0 else 1
+    wanted = max(number, 1)
     offset = (wanted - 1) * per_page
     rows = list(ordered.annotate(listing_total=Window(Count("pk")))[offset:offset + per_page])
     if rows:

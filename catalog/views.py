@@ -8,12 +8,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from base.params import clean_text
+
 from . import fragments, selectors
 from .access import access_product_for_user
 from .filters import PAGE_SIZES, SORTS, filter_products, order_products, parse_listing
 from .models import Category
 from .purchase import PurchaseInfo, purchase_strategy
-from .search import search_products
+from .search import MAX_QUERY_LENGTH, search_products
 
 SUGGESTIONS = 8
 
@@ -106,7 +108,7 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
 def suggest(request: HttpRequest) -> HttpResponse:
     """Typeahead under the header search box: SKU, name and the client's price of the best matches."""
     viewer = purchase_strategy(user=request.user)
-    query = request.GET.get("q", "")
+    query = clean_text(request.GET.get("q", ""), max_length=MAX_QUERY_LENGTH)
     rows = []
     if len(query.strip()) >= 2:
         visible = selectors.visible_products(user=request.user).select_related("base_unit")

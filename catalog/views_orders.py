@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.roles import Action, client_action_required
+from base.params import clean_text, parse_int
 
 from . import selectors
 from .access import access_product_for_user
@@ -15,6 +16,8 @@ from .models import Category
 from .pricelist import pricelist_stream
 from .purchase import purchase_strategy
 from .services import review_submit
+
+MAX_REVIEW_LENGTH = 5000
 
 
 @require_GET
@@ -37,10 +40,9 @@ def product_reviews(request: HttpRequest, pk: int) -> HttpResponse:
     product = access_product_for_user(request.user, pk)
     error = sent = None
     if request.method == "POST":
-        rating = request.POST.get("rating", "")
         try:
-            review_submit(user=request.user, product=product, rating=int(rating) if rating.isdigit() else 0,
-                          text=request.POST.get("text", ""))
+            review_submit(user=request.user, product=product, rating=parse_int(request.POST.get("rating"), default=0),
+                          text=clean_text(request.POST.get("text"), max_length=MAX_REVIEW_LENGTH))
             sent = True
         except ValidationError as exc:
             error = " ".join(exc.messages)

@@ -1,17 +1,19 @@
 """Order pages and the cart's endpoints."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Action, client_action_required
+from base.params import parse_decimal, parse_id, parse_page
 
 from .access import access_order_for_user
 from .selectors import cart_line_count, orders_for_user
@@ -20,7 +22,7 @@ from .services import cart_add_line
 
 @client_action_required(Action.VIEW_OWN_ORDERS)
 def order_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(orders_for_user(user=request.user), 25).get_page(request.GET.get("page"))
+    page = Paginator(orders_for_user(user=request.user), 25).get_page(parse_page(request.GET.get("page")))
     return render(request, "orders/order_list.html", {"page": page})
 
 
@@ -30,25 +32,25 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "orders/order_detail.html", {"order": order})
 
 
-def _quantity(raw: str) -> Decimal | None:
-    try:
-        return Decimal(raw.replace(",", ".").strip())
-    except (InvalidOperation, AttributeError):
-        return None
+#: The most one cart line may take at once, in the chosen unit (the quantity columns hold 13 digits).
+MAX_CART_QUANTITY = Decimal(1_000_000_000)
 
 
 @require_POST
 @client_action_required(Action.USE_CART)
 def cart_add(request: HttpRequest) -> HttpResponse:
     """Add a product to the cart: htmx gets a status fragment and the header counter; a plain POST redirects back."""
-    product_id = request.POST.get("product", "")
-    unit = request.POST.get("unit", "")
+    product_id = parse_id(request.POST.get("product"))
+    quantity = parse_decimal(request.POST.get("quantity"), maximum=MAX_CART_QUANTITY, places=3)
     error = None
     try:
-        if not product_id.isdigit():
+        if product_id is None:
             raise ValidationError(_("Choose a product."))
-        cart_add_line(user=request.user, product_id=int(product_id), quantity=_quantity(request.POST.get("quantity")),
-                      unit_id=int(unit) if unit.isdigit() else None)
+        if quantity is None:
+            raise ValidationError(_("Enter the quantity as a number up to %(max)s with at most 3 decimals.")
+                                  % {"max": number_format(MAX_CART_QUANTITY, force_grouping=True)})
+        cart_add_line(user=request.user, product_id=product_id, quantity=quantity,
+                      unit_id=parse_id(request.POST.get("unit")))
     except ValidationError as exc:
         error = " ".join(exc.messages)
     if request.htmx:
@@ -60,6 +62,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("Added to the cart."))
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # A path only: `redirect` would take "catalog:index"-like text for a URL name and fail on others.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "catalog:index"
     return redirect(target)

@@ -18,6 +18,7 @@ from django.conf import settings
 from jsonschema import Draft202012Validator, FormatChecker
 
 from accounts.models import Balance, Contract, LegalEntity
+from accounts.validators import normalize_requisite
 from base.models import PriceType, Region, Warehouse
 from catalog.models import AssortmentItem, ClientPrice, Product, Stock
 
@@ -94,8 +95,9 @@ class _Context:
     def legal_entity(self, ref: dict, where: str) -> LegalEntity:
         qs = LegalEntity.objects.select_related("client")
         le = qs.filter(erp_id=ref["erp_id"]).first() if ref.get("erp_id") else None
-        if le is None and ref.get("inn"):
-            le = qs.filter(inn=ref["inn"], **({"kpp": ref["kpp"]} if ref.get("kpp") else {})).first()
+        inn, kpp = normalize_requisite(ref.get("inn")), normalize_requisite(ref.get("kpp"))
+        if le is None and inn:  # the schema takes ASCII digits only; looked up as the portal stores them
+            le = qs.filter(inn=inn, **({"kpp": kpp} if kpp else {})).first()
         if le is None:
             raise ExchangeError(f"legal entity {ref} is not in the portal", where + "/legal_entity")
         return le

@@ -9,6 +9,7 @@ skipped (`unknown`); one without INN cannot be matched (`no_inn`).
 from __future__ import annotations
 
 from accounts.models import LegalEntity
+from accounts.validators import normalize_requisite
 
 from ..commerceml.xml import text
 from . import bulk
@@ -20,7 +21,8 @@ class CounterpartyImport:
         self.tally = counts.setdefault("legal_entities", bulk.tally())
 
     def counterparty(self, el) -> None:
-        erp_id, inn, kpp = text(el, "Ид"), text(el, "ИНН"), text(el, "КПП")
+        erp_id = text(el, "Ид")
+        inn, kpp = normalize_requisite(text(el, "ИНН")), normalize_requisite(text(el, "КПП"))
         full_name = text(el, "ОфициальноеНаименование") or text(el, "ПолноеНаименование")
         le = LegalEntity.objects.filter(erp_id=erp_id).first() if erp_id else None
         if le is None and inn:
