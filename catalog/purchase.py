@@ -20,8 +20,9 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Client, Contract, LegalEntity, Region
+from accounts.models import Client, Contract, LegalEntity
 from accounts.roles import Action, user_can
+from base.models import Region
 
 from .availability import Availability, availability_for
 from .models import Product
