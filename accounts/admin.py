@@ -184,6 +184,19 @@ class UserAdmin(ObjectPermissionsAdminMixin, BaseUserAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         return fields if obj is None else [*fields, "client", "role", "is_active"]
 
+    def has_delete_permission(self, request, obj=None):
+        # A client's user is deactivated (an action through the services, which keep the last
+        # administrator), never deleted: deleting would skip that guard and orphan his orders.
+        if obj is not None and obj.client_id:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # The bulk delete cannot tell client users from staff: it is left to single staff users' pages.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def _apply(self, request, queryset, change, done: str) -> None:
         """Call `change(user)` (a service) for each selected user; report refusals one by one."""
         count = 0

@@ -136,3 +136,16 @@ def test_block_and_unblock_actions(client, company):
     assert any(str(pending) in text for text in refused), refused
     pending.refresh_from_db()
     assert pending.status == Client.Status.PENDING
+
+
+def test_a_client_user_cannot_be_deleted_in_admin(client, superuser, company):
+    _company, _manager, head, buyer = company
+    for user in (head, buyer):
+        assert client.get(f"{USERS}{user.pk}/delete/").status_code == 403
+        assert client.post(f"{USERS}{user.pk}/delete/", {"post": "yes"}).status_code == 403
+    response = client.post(USERS, {"action": "delete_selected", "_selected_action": [head.pk, buyer.pk],
+                                   "post": "yes"}, follow=True)
+    assert response.status_code == 200
+    assert User.objects.filter(pk__in=[head.pk, buyer.pk]).count() == 2
+    staff = UserFactory(is_staff=True)
+    assert client.get(f"{USERS}{staff.pk}/delete/").status_code == 200
