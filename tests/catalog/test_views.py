@@ -19,24 +19,12 @@ from tests.catalog.factories import PropertyValueFactory, ReviewFactory
 from tests.factories import (
     ClientUserFactory,
     PriceFactory,
-    PriceTypeFactory,
     ProductFactory,
-    RegionFactory,
     StaffUserFactory,
     StockFactory,
-    WarehouseFactory,
 )
 
 pytestmark = [pytest.mark.django_db]
-
-
-@pytest.fixture
-def shop():
-    base = PriceTypeFactory()
-    region = RegionFactory(base_price_type=base)
-    warehouse = WarehouseFactory(region=region)
-    buyer = ClientUserFactory(client__region=region)
-    return {"base": base, "region": region, "warehouse": warehouse, "buyer": buyer}
 
 
 def _products(shop, count, **kwargs):
