@@ -1,8 +1,11 @@
-"""Commercial reference data every app shares: currencies, price types, regions and their warehouses.
+"""Commercial reference data every app shares: currencies, price types, regions with
+their warehouses and order cut-off, and the delivery calendar.
 
 This app sits below all others and points at none of them; the links of supplier staff to regions
 (regional managers, the head of a region) are declared on the accounts side.
 """
+
+import datetime
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -79,6 +82,19 @@ class Region(models.Model):
         help_text=_("When set, clients of the region see only products listed in its assortment."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    order_cutoff = models.TimeField(
+        _("order cut-off time"),
+        default=datetime.time(14, 0),
+        help_text=_("Orders submitted after this time (portal time zone) are handled from the next working day."),
+    )
+    delivery_lead_days = models.PositiveSmallIntegerField(
+        _("delivery lead time, working days"), default=1,
+        help_text=_("The earliest delivery date is this many working days after the order is handled."),
+    )
+    pickup_lead_days = models.PositiveSmallIntegerField(
+        _("pickup lead time, working days"), default=0,
+        help_text=_("The earliest pickup date is this many working days after the order is handled."),
+    )
 
     class Meta:
         verbose_name = _("region")
@@ -107,3 +123,31 @@ class Warehouse(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CalendarDay(models.Model):
+    """An exception to the working week (Monday to Friday) for deliveries and pickups.
+
+    A holiday on a weekday, or a working Saturday moved by the government's calendar. A day
+    without a region applies to every region; a region's own entry for the same date wins.
+    """
+
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="calendar_days", help_text=_("Empty: every region."))
+    date = models.DateField(_("date"))
+    is_working = models.BooleanField(_("working day"), default=False,
+                                     help_text=_("Off: a holiday. On: a working weekend day."))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("delivery calendar")
+        ordering = ["date", "region"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "date"], name="calendar_day_region_date_unique"),
+            models.UniqueConstraint(fields=["date"], condition=models.Q(region__isnull=True),
+                                    name="calendar_day_all_regions_date_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y} {self.note}".strip()

@@ -1,4 +1,4 @@
-"""Carts, orders with line snapshots, and the order status history."""
+"""Carts, order templates, orders with line snapshots, and the order status history."""
 
 from django.conf import settings
 from django.db import models
@@ -23,6 +23,9 @@ class Cart(models.Model):
                                      on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     contract = models.ForeignKey("accounts.Contract", verbose_name=_("contract"), on_delete=models.SET_NULL,
                                  null=True, blank=True, related_name="+")
+    revision = models.PositiveIntegerField(
+        _("revision"), default=0, editable=False,
+        help_text=_("Grows with every change; a checkout of one revision makes one order."))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -42,6 +45,13 @@ class CartLine(models.Model):
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
     unit = models.ForeignKey("catalog.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, null=True,
                              blank=True, related_name="+")
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    seen_price = models.DecimalField(
+        _("price when added"), **MONEY, null=True, blank=True,
+        help_text=_("Price per base unit the buyer saw; a different price now is flagged in the cart."))
+    seen_stock_status = models.CharField(
+        _("availability when added"), max_length=20, blank=True,
+        help_text=_("Availability status the buyer saw; a different one now is flagged in the cart."))
     added_at = models.DateTimeField(_("added"), auto_now_add=True)
 
     class Meta:
@@ -55,6 +65,68 @@ class CartLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} × {self.quantity}"
+
+
+class OrderTemplate(models.Model):
+    """A named list of products a client orders again and again (шаблон заказа), shared by its buyers."""
+
+    client = models.ForeignKey("accounts.Client", verbose_name=_("client"), on_delete=models.CASCADE,
+                               related_name="order_templates")
+    name = models.CharField(_("name"), max_length=200)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
+                                   on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("order template")
+        verbose_name_plural = _("order templates")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "name"], name="order_template_client_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrderTemplateLine(models.Model):
+    """A product of a template; `quantity` is in base units, `unit` is how the buyer entered it."""
+
+    template = models.ForeignKey(OrderTemplate, verbose_name=_("template"), on_delete=models.CASCADE,
+                                 related_name="lines")
+    product = models.ForeignKey("catalog.Product", verbose_name=_("product"), on_delete=models.CASCADE,
+                                related_name="+")
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    unit = models.ForeignKey("catalog.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, null=True,
+                             blank=True, related_name="+")
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("template line")
+        verbose_name_plural = _("template lines")
+        ordering = ["template", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "product"], name="order_template_line_unique"),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="order_template_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} × {self.quantity}"
+
+
+class OrderSequence(models.Model):
+    """The last order number given in a year; locked to give the next one (numbers like 2026-000123)."""
+
+    year = models.PositiveIntegerField(_("year"), unique=True)
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("order number sequence")
+        verbose_name_plural = _("order number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
 
 
 class Order(models.Model):
@@ -86,6 +158,7 @@ class Order(models.Model):
                                          on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     desired_date = models.DateField(_("desired date"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    po_number = models.CharField(_("buyer's PO number"), max_length=50, blank=True)
     currency = models.ForeignKey("base.Currency", verbose_name=_("currency"), on_delete=models.PROTECT,
                                  related_name="+")
     total_amount = models.DecimalField(_("amount"), **MONEY, default=0)
@@ -140,6 +213,14 @@ class OrderLine(models.Model):
     name = models.CharField(_("name"), max_length=500)
     unit_name = models.CharField(_("unit"), max_length=20)
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    ordered_unit_name = models.CharField(
+        _("ordered in"), max_length=20, blank=True,
+        help_text=_("The unit the buyer chose (pack, box); the quantity is kept in the base unit."))
+    ordered_unit_coefficient = models.DecimalField(_("base units in the ordered unit"), **QUANTITY, default=1)
+    is_backorder = models.BooleanField(_("on order"), default=False,
+                                       help_text=_("Not in stock when ordered (под заказ)."))
+    expected_on = models.DateField(_("expected arrival"), null=True, blank=True)
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
     price = models.DecimalField(_("price"), **MONEY)
     amount = models.DecimalField(_("amount"), **MONEY)
     vat_rate = models.DecimalField(_("VAT, %"), max_digits=5, decimal_places=2, default=22)
