@@ -84,15 +84,15 @@ class Region(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     order_cutoff = models.TimeField(
         _("order cut-off time"),
-        default=datetime.time(14, 0),
+        default=datetime.time(14, 0), db_default=datetime.time(14, 0),
         help_text=_("Orders submitted after this time (portal time zone) are handled from the next working day."),
     )
     delivery_lead_days = models.PositiveSmallIntegerField(
-        _("delivery lead time, working days"), default=1,
+        _("delivery lead time, working days"), default=1, db_default=1,
         help_text=_("The earliest delivery date is this many working days after the order is handled."),
     )
     pickup_lead_days = models.PositiveSmallIntegerField(
-        _("pickup lead time, working days"), default=0,
+        _("pickup lead time, working days"), default=0, db_default=0,
         help_text=_("The earliest pickup date is this many working days after the order is handled."),
     )
 

@@ -10,5 +10,5 @@ def cart(request) -> dict:
     user = getattr(request, "user", None)
     return {
         "cart_count": cart_line_count(user=user) if user is not None else 0,
-        "cart_add_url": reverse("orders:cart_add"),
+        "cart_add_url": reverse("cart:add"),
     }

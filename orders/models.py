@@ -24,7 +24,7 @@ class Cart(models.Model):
     contract = models.ForeignKey("accounts.Contract", verbose_name=_("contract"), on_delete=models.SET_NULL,
                                  null=True, blank=True, related_name="+")
     revision = models.PositiveIntegerField(
-        _("revision"), default=0, editable=False,
+        _("revision"), default=0, db_default=0, editable=False,
         help_text=_("Grows with every change; a checkout of one revision makes one order."))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -45,12 +45,12 @@ class CartLine(models.Model):
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
     unit = models.ForeignKey("catalog.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, null=True,
                              blank=True, related_name="+")
-    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    comment = models.CharField(_("comment"), max_length=500, blank=True, db_default="")
     seen_price = models.DecimalField(
         _("price when added"), **MONEY, null=True, blank=True,
         help_text=_("Price per base unit the buyer saw; a different price now is flagged in the cart."))
     seen_stock_status = models.CharField(
-        _("availability when added"), max_length=20, blank=True,
+        _("availability when added"), max_length=20, blank=True, db_default="",
         help_text=_("Availability status the buyer saw; a different one now is flagged in the cart."))
     added_at = models.DateTimeField(_("added"), auto_now_add=True)
 
@@ -158,7 +158,7 @@ class Order(models.Model):
                                          on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     desired_date = models.DateField(_("desired date"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
-    po_number = models.CharField(_("buyer's PO number"), max_length=50, blank=True)
+    po_number = models.CharField(_("buyer's PO number"), max_length=50, blank=True, db_default="")
     currency = models.ForeignKey("base.Currency", verbose_name=_("currency"), on_delete=models.PROTECT,
                                  related_name="+")
     total_amount = models.DecimalField(_("amount"), **MONEY, default=0)
@@ -214,13 +214,14 @@ class OrderLine(models.Model):
     unit_name = models.CharField(_("unit"), max_length=20)
     quantity = models.DecimalField(_("quantity"), **QUANTITY)
     ordered_unit_name = models.CharField(
-        _("ordered in"), max_length=20, blank=True,
+        _("ordered in"), max_length=20, blank=True, db_default="",
         help_text=_("The unit the buyer chose (pack, box); the quantity is kept in the base unit."))
-    ordered_unit_coefficient = models.DecimalField(_("base units in the ordered unit"), **QUANTITY, default=1)
-    is_backorder = models.BooleanField(_("on order"), default=False,
+    ordered_unit_coefficient = models.DecimalField(_("base units in the ordered unit"), **QUANTITY, default=1,
+                                                   db_default=1)
+    is_backorder = models.BooleanField(_("on order"), default=False, db_default=False,
                                        help_text=_("Not in stock when ordered (под заказ)."))
     expected_on = models.DateField(_("expected arrival"), null=True, blank=True)
-    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    comment = models.CharField(_("comment"), max_length=500, blank=True, db_default="")
     price = models.DecimalField(_("price"), **MONEY)
     amount = models.DecimalField(_("amount"), **MONEY)
     vat_rate = models.DecimalField(_("VAT, %"), max_digits=5, decimal_places=2, default=22)

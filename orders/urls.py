@@ -1,10 +1,9 @@
 from django.urls import path
 
-from . import views
+from .views import orders
 
 app_name = "orders"
 urlpatterns = [
-    path("", views.order_list, name="list"),
-    path("<int:pk>/", views.order_detail, name="detail"),
-    path("cart/add/", views.cart_add, name="cart_add"),
+    path("", orders.order_list, name="list"),
+    path("<int:pk>/", orders.order_detail, name="detail"),
 ]

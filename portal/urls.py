@@ -20,6 +20,7 @@ urlpatterns = [
     path("cabinet/", include(accounts_urls.cabinet_patterns)),
     path("notifications/", include(accounts_urls.notification_patterns)),
     path("catalog/", include("catalog.urls")),
+    path("cart/", include("orders.cart_urls")),
     path("orders/", include("orders.urls")),
     # Replaces the admin's own "view on site" shortcut (same address, matched first): scoped to the user.
     path("admin/r/<int:content_type_id>/<path:object_id>/", admin.site.admin_view(admin_views.view_on_site)),

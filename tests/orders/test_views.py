@@ -15,10 +15,10 @@ pytestmark = [pytest.mark.django_db]
 def test_cart_add_view_htmx_and_fallback(client, shop, priced_product):
     product = priced_product()
     client.force_login(shop["buyer"])
-    response = client.post(reverse("orders:cart_add"), {"product": product.pk, "quantity": "2"},
+    response = client.post(reverse("cart:add"), {"product": product.pk, "quantity": "2"},
                            headers={"HX-Request": "true"})
     assert response.status_code == 200 and 'id="cart-count"' in response.content.decode()
-    response = client.post(reverse("orders:cart_add"), {"product": product.pk, "quantity": "1", "next": "/catalog/"})
+    response = client.post(reverse("cart:add"), {"product": product.pk, "quantity": "1", "next": "/catalog/"})
     assert response.status_code == 302 and response.url == "/catalog/"
     assert CartLine.objects.get().quantity == Decimal("3")
 
@@ -26,10 +26,10 @@ def test_cart_add_view_htmx_and_fallback(client, shop, priced_product):
 def test_cart_add_answers_a_bad_request_with_a_message(client, shop, priced_product):
     product = priced_product(multiplicity=Decimal("5"))
     client.force_login(shop["buyer"])
-    response = client.post(reverse("orders:cart_add"), {"product": product.pk, "quantity": "3"},
+    response = client.post(reverse("cart:add"), {"product": product.pk, "quantity": "3"},
                            headers={"HX-Request": "true"})
     assert response.status_code == 422 and 'class="add-to-cart-error"' in response.content.decode()
-    response = client.post(reverse("orders:cart_add"), {"product": "x", "quantity": "1"},
+    response = client.post(reverse("cart:add"), {"product": "x", "quantity": "1"},
                            headers={"HX-Request": "true"})
     assert response.status_code == 422
     assert not CartLine.objects.exists()
@@ -38,14 +38,14 @@ def test_cart_add_answers_a_bad_request_with_a_message(client, shop, priced_prod
 def test_accountant_has_no_cart(client, shop):
     accountant = ClientUserFactory(client=shop["buyer"].client, role=User.Role.ACCOUNTANT)
     client.force_login(accountant)
-    assert client.post(reverse("orders:cart_add"), {"product": "1", "quantity": "1"}).status_code == 403
+    assert client.post(reverse("cart:add"), {"product": "1", "quantity": "1"}).status_code == 403
 
 
 def test_listing_and_product_page_forms_post_to_the_orders_cart(client, shop, priced_product):
     product = priced_product()
     client.force_login(shop["buyer"])
-    url = reverse("orders:cart_add")
-    assert url == "/orders/cart/add/"
+    url = reverse("cart:add")
+    assert url == "/cart/add/"
     for page in ("/catalog/", product.get_absolute_url()):
         assert f'action="{url}"' in client.get(page).content.decode()
 
@@ -53,6 +53,6 @@ def test_listing_and_product_page_forms_post_to_the_orders_cart(client, shop, pr
 def test_header_counter_counts_cart_lines(client, shop, priced_product):
     client.force_login(shop["buyer"])
     for _ in range(2):
-        client.post(reverse("orders:cart_add"), {"product": priced_product().pk, "quantity": "1"})
+        client.post(reverse("cart:add"), {"product": priced_product().pk, "quantity": "1"})
     html = client.get("/catalog/").content.decode()
     assert '<span id="cart-count" class="cart-count">2</span>' in html

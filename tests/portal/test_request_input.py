@@ -64,7 +64,7 @@ def test_listing_bad_numbers_and_nul(client, buyer, query):
 def test_nul_in_a_query_or_form_is_a_400(client, buyer):
     client.force_login(buyer[0])
     assert client.get("/catalog/suggest/?q=a%00b").status_code == 400
-    response = client.post(reverse("orders:cart_add"), {"product": "1", "quantity": "1\x00"})
+    response = client.post(reverse("cart:add"), {"product": "1", "quantity": "1\x00"})
     assert response.status_code == 400 and "400" in response.content.decode()
 
 
@@ -76,7 +76,7 @@ def test_cart_add_answers_bad_input_with_a_message(client, buyer, data):
     product = ProductFactory()
     PriceFactory(product=product, price_type=base)
     client.force_login(user)
-    response = client.post(reverse("orders:cart_add"), {"product": str(product.pk), "quantity": "1", **data},
+    response = client.post(reverse("cart:add"), {"product": str(product.pk), "quantity": "1", **data},
                            HTTP_HX_REQUEST="true")
     assert response.status_code in (200, 422)
 

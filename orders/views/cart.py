@@ -1,10 +1,9 @@
-"""Order pages and the cart's endpoints."""
+"""The cart's pages and endpoints (/cart/...)."""
 
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
@@ -13,24 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Action, client_action_required
-from base.params import parse_decimal, parse_id, parse_page
+from base.params import parse_decimal, parse_id
 
-from .access import access_order_for_user
-from .selectors import cart_line_count, orders_for_user
-from .services import cart_add_line
-
-
-@client_action_required(Action.VIEW_OWN_ORDERS)
-def order_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(orders_for_user(user=request.user), 25).get_page(parse_page(request.GET.get("page")))
-    return render(request, "orders/order_list.html", {"page": page})
-
-
-@client_action_required(Action.VIEW_OWN_ORDERS)
-def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    order = access_order_for_user(request.user, pk)
-    return render(request, "orders/order_detail.html", {"order": order})
-
+from orders.selectors import cart_line_count
+from orders.services import cart_add_line
 
 #: The most one cart line may take at once, in the chosen unit (the quantity columns hold 13 digits).
 MAX_CART_QUANTITY = Decimal(1_000_000_000)
