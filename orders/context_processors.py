@@ -1,14 +1,19 @@
-"""Context for every page from the orders app: the header's cart counter and the add-to-cart URL."""
+"""Context for every page from the orders app: the header's cart counter, the add-to-cart URL, and
+whether the user may use the cart (the cart-only links: order templates, repeat an order)."""
 
 from django.urls import reverse
+
+from accounts.roles import Action, user_can
 
 from .selectors import cart_line_count
 
 
 def cart(request) -> dict:
-    """`cart_count` for the header; `cart_add_url`, where product rows and pages post their add-to-cart forms."""
+    """`cart_count` for the header; `cart_add_url`, where product rows and pages post their add-to-cart forms;
+    `can_use_cart` for the links and buttons that only buyers get."""
     user = getattr(request, "user", None)
     return {
         "cart_count": cart_line_count(user=user) if user is not None else 0,
         "cart_add_url": reverse("cart:add"),
+        "can_use_cart": user is not None and user_can(user, Action.USE_CART),
     }

@@ -1,13 +1,19 @@
-"""Reads of the orders app, scoped to the user's client."""
+"""Reads of the orders app, scoped to the user's client: carts, orders, order templates."""
 
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Count, Prefetch, QuerySet
+from django.db.models.functions import Lower
+
 from accounts.roles import Action, user_can
+from catalog.models import Product, ProductUnit, Unit
 from catalog.pricing import round_money
 from catalog.purchase import PurchaseInfo, PurchaseStrategy, purchase_strategy
+from catalog.selectors import visible_products
 
-from .models import Cart, CartLine, Order
+from .models import Cart, CartLine, Order, OrderTemplate, OrderTemplateLine
+from .quantities import format_quantity
 
 
 @dataclass(frozen=True)
@@ -68,3 +74,114 @@ def orders_for_user(*, user):
         .select_related("legal_entity", "contract", "created_by", "currency", "pickup_warehouse")
         .order_by("-created_at", "-pk")
     )
+
+
+# Order templates
+
+
+def order_templates_for_user(*, user) -> QuerySet[OrderTemplate]:
+    """The templates of the user's client for a user who may use the cart (none otherwise), by name."""
+    if not user_can(user, Action.USE_CART):
+        return OrderTemplate.objects.none()
+    return OrderTemplate.objects.filter(client_id=user.client_id).order_by(Lower("name"), "pk")
+
+
+def order_template_summaries(*, user) -> QuerySet[OrderTemplate]:
+    """The list of templates: each with its author and `line_count`, in one query."""
+    return order_templates_for_user(user=user).select_related("created_by").annotate(line_count=Count("lines"))
+
+
+@dataclass(frozen=True)
+class TemplateUnit:
+    """A unit a template line can be kept in: the base unit (`unit_id` None, coefficient 1) or an alternative one."""
+
+    unit_id: int | None
+    short_name: str
+    coefficient: Decimal
+
+
+@dataclass(frozen=True)
+class PricedTemplateLine:
+    """A template line as the cart would take it today: its unit now, today's price and availability,
+    and whether the client can still order the product (`available`: active and in its assortment)."""
+
+    line: OrderTemplateLine
+    info: PurchaseInfo
+    available: bool
+    unit: TemplateUnit
+    units: tuple[TemplateUnit, ...]
+
+    @property
+    def quantity(self) -> Decimal:
+        """The quantity in the line's unit."""
+        return self.line.quantity / self.unit.coefficient
+
+    @property
+    def amount(self) -> Decimal | None:
+        price = self.info.price
+        if not self.available or price is None or price.amount is None:
+            return None
+        return round_money(price.amount * self.line.quantity)
+
+
+def order_template_lines(*, user, template: OrderTemplate) -> list[PricedTemplateLine]:
+    """The lines of a template priced under the user's cart (its legal entity and contract), in a
+    constant number of queries whatever their number.
+
+    A line whose unit the product is no longer sold in, or whose unit no longer divides the
+    quantity, is shown in base units (as `order_template_add_to_cart` would put it into the cart).
+    """
+    lines = list(template.lines.select_related("product__base_unit").prefetch_related(
+        Prefetch("product__units", queryset=ProductUnit.objects.select_related("unit").order_by("coefficient", "pk")))
+        .order_by("position", "pk"))
+    if not lines:
+        return []
+    infos = cart_strategy(user=user).fetch([line.product for line in lines])
+    visible = set(visible_products(user=user).filter(pk__in=[line.product_id for line in lines])
+                  .order_by().values_list("pk", flat=True))
+    result = []
+    for line, info in zip(lines, infos, strict=True):
+        product = line.product
+        base = TemplateUnit(None, product.base_unit.short_name, Decimal(1))
+        units = (base, *(TemplateUnit(item.unit_id, item.unit.short_name, item.coefficient)
+                         for item in product.units.all() if item.unit_id != product.base_unit_id))
+        unit = next((item for item in units if item.unit_id is not None and item.unit_id == line.unit_id
+                     and not line.quantity % item.coefficient), base)
+        result.append(PricedTemplateLine(line, info, line.product_id in visible, unit, units))
+    return result
+
+
+# What the cart did not take
+
+
+def cart_refusal_rows(*, refusals) -> list[dict]:
+    """The refused lines of a cart add (CartRefusal) for the buyer to read and fix, in two queries.
+
+    Plain data, so a page can keep it in the session between the POST and the page that shows it:
+    `product` (id), `sku`, `code`, `message`, and `choices` — the nearest valid quantities as
+    {"quantity": "48", "unit": unit id or None, "label": "48 шт"}, ready to post to the cart.
+    """
+    refusals = list(refusals)
+    if not refusals:
+        return []
+    products = {product.pk: product for product in
+                Product.objects.filter(pk__in={refusal.line.product_id for refusal in refusals})
+                .select_related("base_unit").only("sku", "name", "base_unit__short_name")}
+    unit_names = dict(Unit.objects.filter(pk__in={refusal.line.unit_id for refusal in refusals
+                                                  if refusal.line.unit_id is not None})
+                      .values_list("pk", "short_name"))
+    rows = []
+    for refusal in refusals:
+        product = products.get(refusal.line.product_id)
+        choices = []
+        for choice in refusal.choices:
+            if choice is None or product is None:
+                continue
+            # A choice is in the buyer's unit when it is a whole number of it, else in base units.
+            unit_id = refusal.line.unit_id if choice.coefficient != 1 else None
+            short_name = unit_names.get(unit_id, "") if unit_id is not None else product.base_unit.short_name
+            choices.append({"quantity": f"{choice.quantity.normalize():f}", "unit": unit_id,
+                            "label": f"{format_quantity(choice.quantity)} {short_name}"})
+        rows.append({"product": refusal.line.product_id, "sku": product.sku if product else "",
+                     "code": refusal.code, "message": refusal.message, "choices": choices})
+    return rows

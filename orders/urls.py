@@ -1,9 +1,20 @@
 from django.urls import path
 
-from .views import orders
+from .views import order_templates, orders
 
 app_name = "orders"
 urlpatterns = [
     path("", orders.order_list, name="list"),
     path("<int:pk>/", orders.order_detail, name="detail"),
+    path("<int:pk>/repeat/", order_templates.order_repeat_view, name="repeat"),
+    path("templates/", order_templates.template_list, name="templates"),
+    path("templates/save/", order_templates.template_save, name="template_save"),
+    path("templates/<int:pk>/", order_templates.template_detail, name="template_detail"),
+    path("templates/<int:pk>/rename/", order_templates.template_rename, name="template_rename"),
+    path("templates/<int:pk>/add-to-cart/", order_templates.template_add_to_cart, name="template_add_to_cart"),
+    path("templates/<int:pk>/delete/", order_templates.template_delete, name="template_delete"),
+    path("templates/<int:pk>/lines/<int:line_pk>/", order_templates.template_line_update,
+         name="template_line_update"),
+    path("templates/<int:pk>/lines/<int:line_pk>/remove/", order_templates.template_line_remove,
+         name="template_line_remove"),
 ]

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import Action, client_action_required
 from base.params import parse_decimal, parse_id
-
 from orders.selectors import cart_line_count
 from orders.services import cart_add_line
 

@@ -6,9 +6,9 @@ from django.shortcuts import render
 
 from accounts.roles import Action, client_action_required
 from base.params import parse_page
-
 from orders.access import access_order_for_user
 from orders.selectors import orders_for_user
+from orders.views.cart_report import pop_cart_report
 
 
 @client_action_required(Action.VIEW_OWN_ORDERS)
@@ -20,4 +20,4 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @client_action_required(Action.VIEW_OWN_ORDERS)
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = access_order_for_user(request.user, pk)
-    return render(request, "orders/order_detail.html", {"order": order})
+    return render(request, "orders/order_detail.html", {"order": order, "cart_report": pop_cart_report(request)})
