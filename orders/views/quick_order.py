@@ -8,7 +8,6 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import push_url
 
@@ -153,9 +152,9 @@ def upload_annotated(request: HttpRequest, token: str) -> FileResponse:
     target = io.BytesIO()
     annotated_write(target, [line.checked() for line in result.lines], only_rejected=only_rejected)
     target.seek(0)
-    stem = PurePath(result.name).stem or pgettext("file name", "order")
-    suffix = pgettext("file name", "not-added") if only_rejected else pgettext("file name", "checked")
-    return FileResponse(target, as_attachment=True, filename=f"{stem}-{suffix}.xlsx", content_type=XLSX_CONTENT_TYPE)
+    values = {"name": PurePath(result.name).stem or "order"}
+    name = _("%(name)s-not-added.xlsx") % values if only_rejected else _("%(name)s-checked.xlsx") % values
+    return FileResponse(target, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
 
 
 @require_GET
