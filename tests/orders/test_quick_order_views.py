@@ -12,6 +12,7 @@ from django.utils import translation
 from accounts.models import User
 from catalog.models import AssortmentItem, ProductUnit
 from orders.models import CartLine
+from orders.order_lists import FIXABLE_ROWS
 from tests.factories import (
     ClientUserFactory,
     ProductFactory,
@@ -237,3 +238,13 @@ def test_roles_without_the_cart(client, shop, catalog):
     client.logout()
     response = client.get(CHECK)
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_only_the_first_problems_get_inputs_so_the_form_stays_postable(buyer_client, catalog, settings):
+    # Four fields a fixable row: 200 of them stay under Django's DATA_UPLOAD_MAX_NUMBER_FIELDS (1000).
+    text = "\n".join(f"NOPE-{n} 1" for n in range(FIXABLE_ROWS + 5))
+    html = buyer_client.post(CHECK, {"text": text}).content.decode()
+    assert html.count('-line" value=') == FIXABLE_ROWS
+    assert len(row_states(html)) == FIXABLE_ROWS + 5
+    fields = re.findall(r'<(?:input|select|textarea)[^>]* name="([^"]+)"', html)
+    assert len(fields) < settings.DATA_UPLOAD_MAX_NUMBER_FIELDS

@@ -4,8 +4,10 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import translation
@@ -16,7 +18,7 @@ from catalog.models import AssortmentItem
 from orders.models import Cart, CartLine
 from orders.services import cart_add_line
 from orders.spreadsheets import XLSX_CONTENT_TYPE
-from tests.factories import ClientUserFactory
+from tests.factories import ClientUserFactory, ProductFactory
 from tests.orders.test_spreadsheets import _bomb, workbook_bytes
 
 pytestmark = pytest.mark.django_db
@@ -138,8 +140,6 @@ def test_the_annotated_file_highlights_the_rejected_rows_with_the_reason(buyer_c
 
 
 def test_a_line_without_a_price_is_not_added_and_says_so(buyer_client, shop, catalog):
-    from tests.factories import ProductFactory
-
     free = ProductFactory(sku="UP-REQ")
     AssortmentItem.objects.create(region=shop["region"], product=free)
     url = buyer_client.post(UPLOAD, {"file": xlsx([["UP-REQ", 1], ["UP-REQ", 2], ["UP-1", 1]])}).url
@@ -159,8 +159,6 @@ def test_a_foreign_or_expired_result_is_404(buyer_client, client, shop, catalog)
     assert client.get(annotated).status_code == 404
     client.force_login(shop["buyer"])
     assert client.get(reverse("cart:upload_result", args=["x" * 22])).status_code == 404
-    from django.core.cache import cache
-
     cache.delete(f"orders:upload:{token}")
     assert client.get(url).status_code == 404 and client.get(annotated).status_code == 404
 
@@ -235,3 +233,8 @@ def test_roles_without_the_cart(client, shop, catalog):
     assert client.post(UPLOAD, {"file": xlsx(ORDER)}).status_code == 403
     assert client.get(reverse("cart:upload_template")).status_code == 403
     assert not CartLine.objects.exists()
+
+
+def test_the_order_tools_partial_links_both_pages():
+    html = render_to_string("orders/partials/_order_tools.html")
+    assert 'href="/cart/quick/"' in html and 'href="/cart/upload/"' in html
