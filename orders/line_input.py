@@ -309,6 +309,8 @@ class LineStatus(TextChoices):
     MULTIPLICITY = "multiplicity", gettext_lazy("Choose a quantity for the multiplicity")
     UNKNOWN_UNIT = "unknown_unit", gettext_lazy("Unknown unit")
     BAD_QUANTITY = "bad_quantity", gettext_lazy("Bad quantity")
+    #: Recognised, but not sold online to this buyer (no price): told by the purchase strategy, not by `check_lines`.
+    ON_REQUEST = "on_request", gettext_lazy("Price on request")
 
 
 @dataclass(slots=True)

@@ -1,7 +1,7 @@
 """Writes of the orders app: the cart, order templates and repeat orders, and the order status door
 (`order_transition`)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -15,6 +15,8 @@ from accounts.roles import Action, require_action
 from catalog.models import Product, ProductUnit
 from catalog.selectors import visible_products
 
+from .line_input import CheckedLine, LineStatus, RawLine, check_lines
+from .line_resolver import CatalogResolver
 from .models import Cart, CartLine, Order, OrderStatusChange, OrderTemplate, OrderTemplateLine
 from .quantities import QUANTITY_MAX, QuantityChoice, format_quantity, multiplicity_choices
 from .selectors import cart_for_user, cart_strategy, orders_for_user
@@ -136,6 +138,51 @@ def cart_add_line(*, user, product_id: int, quantity: Decimal, unit_id: int | No
             raise Http404(refusal.message)
         raise ValidationError(refusal.message, code=refusal.code)
     return result.added[0]
+
+
+#: What a refusal of `cart_add_lines` makes of an order-list line that `check_lines` had recognised.
+_REFUSAL_STATUS = {
+    "not_found": LineStatus.NOT_IN_ASSORTMENT,
+    "quantity": LineStatus.BAD_QUANTITY,
+    "unit": LineStatus.UNKNOWN_UNIT,
+    "multiplicity": LineStatus.MULTIPLICITY,
+    "on_request": LineStatus.ON_REQUEST,
+}
+_COMMENT_MAX = CartLine._meta.get_field("comment").max_length
+
+
+def cart_add_order_list(*, user, lines: Sequence[RawLine]) -> list[CheckedLine]:
+    """Check typed or uploaded order lines against the catalog and add the recognised ones to the cart.
+
+    Every line is checked again here (`check_lines` with the user's `CatalogResolver`), whatever
+    a preview said; the recognised lines go through `cart_add_lines` (with their comment), the
+    others are left out. Returns one `CheckedLine` per line, in order: those with status OK
+    are in the cart, the others say why not (a product given on several lines is refused on all
+    of them when it has no price). A constant number of queries whatever the number of lines.
+    Raises PermissionDenied for a role without the cart.
+    """
+    require_action(user, Action.USE_CART)
+    checked = check_lines(lines, resolver=CatalogResolver(user=user))
+    inputs = {
+        index: CartLineInput(line.product.pk, line.quantity,
+                             None if line.unit.pk == line.product.base_unit.pk else line.unit.pk,
+                             line.raw.comment[:_COMMENT_MAX])
+        for index, line in enumerate(checked) if line.ok
+    }
+    if not inputs:
+        return checked
+    result = cart_add_lines(user=user, lines=inputs.values())
+    refused = {id(refusal.line): refusal for refusal in result.refused}
+    by_product = {refusal.line.product_id: refusal for refusal in result.refused}
+    added = {line.product_id for line in result.added}
+    for index, line_input in inputs.items():
+        refusal = refused.get(id(line_input))
+        if refusal is None and line_input.product_id in added:
+            continue
+        refusal = refusal or by_product[line_input.product_id]
+        checked[index] = replace(checked[index], status=_REFUSAL_STATUS.get(refusal.code, LineStatus.BAD_QUANTITY),
+                                 message=refusal.message, choices=refusal.choices)
+    return checked
 
 
 def cart_get_or_create(*, user) -> Cart:
