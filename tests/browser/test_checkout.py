@@ -2,7 +2,8 @@
 
 Sign in, open /cart/checkout/, switch the contract (htmx recalculates the page), choose pickup
 (the delivery fields give way without script), type a PO number, place the order and land on its
-page. With SCREENSHOTS=1 the checkout and the order are saved to artifacts/screenshots/.
+page; no Content-Security-Policy violation on the way. With SCREENSHOTS=1 the checkout and the
+order are saved to artifacts/screenshots/.
 """
 
 import datetime
@@ -15,6 +16,7 @@ from base.calendar import PICKUP, date_window
 from catalog.models import Product, ProductUnit, Stock, Unit
 from orders.models import CartLine, Order
 from orders.status import OrderStatus
+from tests.browser.test_csp import RECORD_VIOLATIONS
 from tests.browser.test_shell import CHROMIUM, CHROMIUM_ARGS, PASSWORD, VIEWPORTS, _assert_fits, _shot
 from tests.factories import ContractFactory, PriceFactory, PriceTypeFactory, WarehouseFactory
 from tests.orders.checkout_data import make_checkout_data
@@ -59,6 +61,7 @@ def test_checkout_with_pickup(live_server, checkout_data, viewport):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_context(viewport=size, locale="ru-RU").new_page()
+            page.add_init_script(RECORD_VIOLATIONS)
             page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
             page.goto(f"{live_server.url}/accounts/login/")
             page.fill("input[name=login]", "buyer@example.com")
@@ -93,6 +96,7 @@ def test_checkout_with_pickup(live_server, checkout_data, viewport):
             page.evaluate("window.scrollTo(0, 0)")  # a full-page shot of a scrolled page repeats the sticky header
             _shot(page, f"checkout-{viewport}")
 
+            assert page.evaluate("window.__csp") == []
             page.locator("button[value=place]").click()
             page.wait_for_url("**/orders/*/")
             assert page.locator(".alert-success").is_visible()
@@ -100,6 +104,7 @@ def test_checkout_with_pickup(live_server, checkout_data, viewport):
             assert page.locator(".line-table tbody tr").count() == 3
             _assert_fits(page, size["width"])
             _shot(page, f"checkout-order-{viewport}")
+            assert page.evaluate("window.__csp") == []
         finally:
             browser.close()
     assert not failed, failed
