@@ -24,6 +24,14 @@ from tests.orders.checkout_data import make_checkout_data
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
+# Counts the htmx POSTs whose swap has settled (the new form answers changes from then on); the
+# notification bell's GET settles too, at its own time, and is not counted.
+SETTLED = """
+window.__settled = 0;
+document.addEventListener("htmx:afterSettle", (e) => {
+  if ((e.detail.requestConfig || {}).verb === "post") { window.__settled += 1; }
+});
+"""
 NAMES = ["Саморез кровельный 4,8×35 RAL 3005, с прессшайбой", "Дюбель рамный 10×100 оцинкованный",
          "Анкер клиновой 10×95"]
 
@@ -62,6 +70,7 @@ def test_checkout_with_pickup(live_server, checkout_data, viewport):
         try:
             page = browser.new_context(viewport=size, locale="ru-RU").new_page()
             page.add_init_script(RECORD_VIOLATIONS)
+            page.add_init_script(SETTLED)
             page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
             page.goto(f"{live_server.url}/accounts/login/")
             page.fill("input[name=login]", "buyer@example.com")
@@ -77,10 +86,12 @@ def test_checkout_with_pickup(live_server, checkout_data, viewport):
             # Another contract: htmx asks the server for the page priced under it, and back.
             amount = ".totals-amount dd"
             assert "2\u00a0550,00" in page.locator(amount).inner_text()  # 200 × 12.50 + 2 × 25.00
-            page.select_option("select[name=contract]", value=str(data.other_contract.pk))
-            page.wait_for_function("s => document.querySelector(s).textContent.includes('244,00')", arg=amount)
-            page.select_option("select[name=contract]", value=str(data.contract.pk))
-            page.wait_for_function("s => document.querySelector(s).textContent.includes('550,00')", arg=amount)
+            for contract, total in ((data.other_contract, "2\u00a0244,00"), (data.contract, "2\u00a0550,00")):
+                settled = page.evaluate("window.__settled")
+                page.select_option("select[name=contract]", value=str(contract.pk))
+                # Once the new form is swapped in and settled, its selects answer changes again.
+                page.wait_for_function("n => window.__settled > n", arg=settled)
+                assert total in page.locator(amount).inner_text()  # 204 × 11.00, then 204 × 12.50
 
             # Pickup: the delivery fields give way to the warehouses and the pickup date.
             page.locator("label.choice-card", has=page.locator("#method-pickup")).click()
