@@ -10,13 +10,21 @@ from django.shortcuts import get_object_or_404
 
 from base.models import Region
 
-from .models import Client, ContractRequest, LegalEntity, Notification, User
+from .models import Client, Contract, ContractRequest, LegalEntity, Notification, User
 
 
 def access_legal_entity_for_user(user, pk: int) -> LegalEntity:
     if not user.is_authenticated or not user.client_id:
         raise Http404
     return get_object_or_404(LegalEntity.objects.prefetch_related("bank_accounts"), pk=pk, client_id=user.client_id)
+
+
+def access_contract_for_user(user, pk: int) -> Contract:
+    """A contract of one of the user's client's legal entities (with its currency and legal entity)."""
+    if not user.is_authenticated or not user.client_id:
+        raise Http404
+    return get_object_or_404(Contract.objects.select_related("currency", "legal_entity"), pk=pk,
+                             legal_entity__client_id=user.client_id)
 
 
 def access_client_user_for_user(user, pk: int) -> User:

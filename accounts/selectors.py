@@ -1,5 +1,7 @@
 """Reads of the accounts app, already scoped and carrying their joins."""
 
+import datetime
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth.tokens import default_token_generator
 from django.db.models import Prefetch, Q, QuerySet
@@ -9,7 +11,16 @@ from django.utils.http import urlsafe_base64_decode
 from base.models import Region
 
 from .events import EVENTS, email_wanted
-from .models import Client, ContractRequest, LegalEntity, Notification, NotificationPreference, User
+from .models import (
+    Balance,
+    Client,
+    Contract,
+    ContractRequest,
+    LegalEntity,
+    Notification,
+    NotificationPreference,
+    User,
+)
 
 
 def region_staff(region: Region) -> QuerySet[User]:
@@ -51,6 +62,28 @@ def legal_entities_for_user(user) -> QuerySet[LegalEntity]:
         .prefetch_related("bank_accounts", Prefetch("contract_requests", pending, to_attr="pending_requests"))
         .order_by("name")
     )
+
+
+def ordering_legal_entities(user) -> QuerySet[LegalEntity]:
+    """The client's confirmed legal entities: the ones its users may order on behalf of."""
+    return LegalEntity.objects.filter(client_id=user.client_id, is_confirmed=True).order_by("name", "pk")
+
+
+def ordering_contracts(user, *, on: datetime.date) -> QuerySet[Contract]:
+    """Contracts in force on `on` (active, signed, not expired) of the client's confirmed legal
+    entities, with their currency and legal entity loaded."""
+    return (
+        Contract.objects.filter(legal_entity__client_id=user.client_id, legal_entity__is_confirmed=True,
+                                is_active=True, signed_on__lte=on)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+        .select_related("currency", "legal_entity")
+        .order_by("legal_entity__name", "legal_entity_id", "-signed_on", "pk")
+    )
+
+
+def legal_entity_balance(legal_entity: LegalEntity) -> Balance | None:
+    """The ERP's settlements with a legal entity (balance, overdue debt, credit limit, block), or None."""
+    return Balance.objects.select_related("currency", "legal_entity").filter(legal_entity=legal_entity).first()
 
 
 def client_users(user) -> QuerySet[User]:

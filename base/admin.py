@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
 
-from .models import Currency, PriceType, Region, Warehouse
+from .models import CalendarDay, Currency, PriceType, Region, Warehouse
 from .params import parse_id
 
 
@@ -47,10 +48,19 @@ class PriceTypeAdmin(admin.ModelAdmin):
 class RegionAdmin(ObjectPermissionsAdminMixin, admin.ModelAdmin):
     """Regions; object permissions per region (django-guardian). accounts adds the staff links as inlines."""
 
-    list_display = ["name", "code", "base_price_type", "assortment_restricted", "is_active"]
+    list_display = ["name", "code", "base_price_type", "assortment_restricted", "order_cutoff", "delivery_lead_days",
+                    "pickup_lead_days", "is_active"]
     list_filter = ["is_active", "assortment_restricted"]
     search_fields = ["name", "code", "erp_id"]
     autocomplete_fields = ["base_price_type"]
+    fieldsets = [
+        (None, {"fields": ["name", "code", "erp_id", "base_price_type", "assortment_restricted", "is_active"]}),
+        (_("Orders: cut-off and lead times"), {
+            "fields": ["order_cutoff", "delivery_lead_days", "pickup_lead_days"],
+            "description": _("Working days come from the delivery calendar (Monday to Friday unless a calendar "
+                             "day says otherwise)."),
+        }),
+    ]
 
 
 @admin.register(Warehouse)
@@ -59,3 +69,19 @@ class WarehouseAdmin(admin.ModelAdmin):
     list_filter = ["region", "is_pickup_point", "is_active"]
     search_fields = ["name", "erp_id", "address"]
     list_select_related = ["region"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """Holidays and working weekend days; a day without a region applies to every region."""
+
+    list_display = ["date", "region_label", "is_working", "note"]
+    list_filter = ["is_working", ("region", admin.RelatedOnlyFieldListFilter)]
+    date_hierarchy = "date"
+    search_fields = ["note"]
+    list_select_related = ["region"]
+    autocomplete_fields = ["region"]
+
+    @admin.display(description=_("region"), ordering="region__name")
+    def region_label(self, obj: CalendarDay) -> str:
+        return obj.region.name if obj.region_id else _("All regions")

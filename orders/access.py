@@ -1,7 +1,11 @@
 """Access helpers: 404 both for "does not exist" and "not yours"."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from base.models import Warehouse
+
+from .checkout import pickup_warehouses
 from .models import Order, OrderTemplate
 from .selectors import order_templates_for_user, orders_for_user
 
@@ -15,3 +19,10 @@ def access_order_for_user(user, pk: int) -> Order:
 def access_order_template_for_user(user, pk: int) -> OrderTemplate:
     """A template of the user's client (with its author); 404 for another client's, and for a role without the cart."""
     return get_object_or_404(order_templates_for_user(user=user).select_related("created_by"), pk=pk)
+
+
+def access_pickup_warehouse_for_user(user, pk: int) -> Warehouse:
+    """An active pickup point of the user's client's region; any other warehouse is a 404."""
+    if not user.is_authenticated or not user.client_id:
+        raise Http404
+    return get_object_or_404(pickup_warehouses(user.client.region_id), pk=pk)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import cart, quick_order
+from .views import cart, checkout, quick_order
 
 app_name = "cart"
 urlpatterns = [
@@ -13,4 +13,5 @@ urlpatterns = [
     path("upload/template.xlsx", quick_order.upload_template, name="upload_template"),
     path("upload/<slug:token>/", quick_order.upload_result, name="upload_result"),
     path("upload/<slug:token>/annotated.xlsx", quick_order.upload_annotated, name="upload_annotated"),
+    path("checkout/", checkout.checkout, name="checkout"),
 ]

@@ -242,6 +242,11 @@ class OrderLine(models.Model):
     def __str__(self) -> str:
         return f"{self.sku} × {self.quantity}"
 
+    @property
+    def ordered_quantity(self):
+        """The quantity in the unit the buyer chose (`ordered_unit_name`)."""
+        return self.quantity / self.ordered_unit_coefficient
+
 
 class OrderStatusChange(models.Model):
     """One recorded move of an order's status: who, when, from, to, why."""

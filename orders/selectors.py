@@ -1,17 +1,33 @@
 """Reads of the orders app, scoped to the user's client: carts, orders, order templates."""
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import Lower
+from django.utils import timezone
 
+from accounts.models import Contract, LegalEntity
 from accounts.roles import Action, user_can
+from accounts.selectors import ordering_contracts, ordering_legal_entities
+from base.calendar import DELIVERY, PICKUP, DateWindow, date_window
+from base.models import Currency, Warehouse
 from catalog.models import Product, ProductUnit, Unit
 from catalog.pricing import round_money
 from catalog.purchase import PurchaseInfo, PurchaseStrategy, purchase_strategy
 from catalog.selectors import visible_products
 
+from .checkout import (
+    CreditState,
+    CreditStop,
+    Quote,
+    cart_items,
+    credit_state,
+    credit_stop,
+    pickup_warehouses,
+    quote_items,
+)
 from .models import Cart, CartLine, Order, OrderTemplate, OrderTemplateLine
 from .quantities import format_quantity
 
@@ -185,3 +201,69 @@ def cart_refusal_rows(*, refusals) -> list[dict]:
         rows.append({"product": refusal.line.product_id, "sku": product.sku if product else "",
                      "code": refusal.code, "message": refusal.message, "choices": choices})
     return rows
+
+
+@dataclass(frozen=True)
+class CheckoutPage:
+    """What the checkout page shows: the choices, the cart's quote under the chosen terms, the dates, the credit."""
+
+    cart: Cart | None
+    legal_entities: list[LegalEntity]
+    legal_entity: LegalEntity | None
+    contracts: list[Contract]  # those of the chosen legal entity, in force today
+    contract: Contract | None
+    warehouses: list[Warehouse]
+    delivery: DateWindow
+    pickup: DateWindow
+    quote: Quote
+    currency: Currency | None
+    credit: CreditState
+    stop: CreditStop | None
+
+    @property
+    def addresses(self) -> list[tuple[str, str]]:
+        """The chosen legal entity's addresses as (choice, text): actual, then legal when different."""
+        entity = self.legal_entity
+        if entity is None:
+            return []
+        found = []
+        if entity.actual_address.strip():
+            found.append(("actual", entity.actual_address))
+        if entity.legal_address.strip() and entity.legal_address.strip() != entity.actual_address.strip():
+            found.append(("legal", entity.legal_address))
+        return found
+
+    @property
+    def can_place(self) -> bool:
+        return bool(self.quote.lines) and self.legal_entity is not None and not self.quote.problems
+
+
+def checkout_page(*, user, cart: Cart | None, legal_entity: LegalEntity | None = None,
+                  contract: Contract | None = None, now: datetime.datetime | None = None) -> CheckoutPage:
+    """The checkout page of the user's cart under the chosen (else the cart's, else the first) confirmed
+    legal entity and its contract in force, in a constant number of queries whatever the lines."""
+    today = timezone.localdate(now or timezone.now())
+    entities = list(ordering_legal_entities(user))
+    entity = _pick(entities, legal_entity, cart.legal_entity_id if cart else None)
+    contracts = [item for item in ordering_contracts(user, on=today) if entity and item.legal_entity_id == entity.pk]
+    contract = _pick(contracts, contract, cart.contract_id if cart else None)
+    items = cart_items(cart) if cart is not None else []
+    quote = quote_items(user=user, items=items, legal_entity=entity, contract=contract, now=now)
+    region = user.client.region  # loaded by the purchase strategy
+    credit = credit_state(entity) if entity is not None else CreditState(None)
+    return CheckoutPage(
+        cart=cart, legal_entities=entities, legal_entity=entity, contracts=contracts, contract=contract,
+        warehouses=list(pickup_warehouses(region.pk)), delivery=date_window(region, DELIVERY, now),
+        pickup=date_window(region, PICKUP, now), quote=quote,
+        currency=contract.currency if contract and contract.currency.code == quote.currency
+        else Currency.objects.filter(code=quote.currency).first(),
+        credit=credit, stop=credit_stop(credit, total=quote.amount, currency_code=quote.currency),
+    )
+
+
+def _pick(choices: list, wanted, fallback_id: int | None):
+    """`wanted` when it is one of `choices`, else the choice with `fallback_id`, else the first (or None)."""
+    by_id = {choice.pk: choice for choice in choices}
+    if wanted is not None and wanted.pk in by_id:
+        return by_id[wanted.pk]
+    return by_id.get(fallback_id) or (choices[0] if choices else None)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import order_templates, orders
+from .views import checkout, order_templates, orders
 
 app_name = "orders"
 urlpatterns = [
@@ -17,4 +17,5 @@ urlpatterns = [
          name="template_line_update"),
     path("templates/<int:pk>/lines/<int:line_pk>/remove/", order_templates.template_line_remove,
          name="template_line_remove"),
+    path("<int:pk>/submit/", checkout.draft_submit, name="submit"),
 ]

@@ -4,10 +4,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.roles import Action, client_action_required
+from accounts.roles import Action, client_action_required, user_can
+from base.calendar import date_window
 from base.params import parse_page
 from orders.access import access_order_for_user
 from orders.selectors import orders_for_user
+from orders.status import OrderStatus
 from orders.views.cart_report import pop_cart_report
 
 
@@ -20,4 +22,8 @@ def order_list(request: HttpRequest) -> HttpResponse:
 @client_action_required(Action.VIEW_OWN_ORDERS)
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = access_order_for_user(request.user, pk)
-    return render(request, "orders/order_detail.html", {"order": order, "cart_report": pop_cart_report(request)})
+    context = {"order": order, "cart_report": pop_cart_report(request)}
+    if order.status == OrderStatus.DRAFT and user_can(request.user, Action.PLACE_ORDER):
+        # A draft is submitted from its page: the date input offers what the calendar allows now.
+        context["draft_window"] = date_window(request.user.client.region, order.delivery_method)
+    return render(request, "orders/order_detail.html", context)

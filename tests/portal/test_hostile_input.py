@@ -87,11 +87,15 @@ PARAMS: dict[str, dict[str, list[str]]] = {
     "catalog:suggest": {"GET": ["q"]},
     "catalog:pricelist": {"GET": ["category"]},
     "cart:add": {"POST": ["product", "unit", "quantity", "next"]},
+    "cart:checkout": {"GET": [], "POST": ["legal_entity", "contract", "delivery_method", "address", "new_address",
+                                          "delivery_date", "pickup_warehouse", "pickup_date", "comment",
+                                          "po_number", "revision", "digest", "action"]},
     "catalog:product": {"GET": []},
     "catalog:related": {"GET": []},
     "catalog:reviews": {"GET": [], "POST": ["rating", "text"]},
     "orders:list": {"GET": ["page"]},
     "orders:detail": {"GET": []},
+    "orders:submit": {"POST": ["desired_date"]},
     "sync:exchange": {"GET": ["type", "mode", "filename", "version", "sessid"]},
     "sync:data_age": {"GET": []},
 }
@@ -100,7 +104,7 @@ PARAMS: dict[str, dict[str, list[str]]] = {
 ALL_AT_ONCE = {"set_language", "accounts:register", "accounts:invitation", "account_login", "account_signup",
                "account_reset_password", "account_reset_password_from_key", "account_change_password",
                "account_set_password", "account_email", "cabinet:legal_entity_add", "cabinet:legal_entity_edit",
-               "cabinet:users", "cabinet:user_role", "catalog:category"}
+               "cabinet:users", "cabinet:user_role", "catalog:category", "cart:checkout"}
 ADMIN_LIST_PARAMS = ["q", "p", "o", "e", "all", "_to_field", "_popup"]
 #: Requests that would end the walking user's session.
 SESSION_ENDING = {"account_logout", "admin:logout"}

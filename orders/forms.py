@@ -1,0 +1,90 @@
+"""Forms of the orders app."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.access import access_contract_for_user, access_legal_entity_for_user
+from base.params import MAX_ID
+
+from .access import access_pickup_warehouse_for_user
+from .checkout import CheckoutTerms
+from .models import Order
+
+ADDRESS_CHOICES = [("actual", _("Actual address")), ("legal", _("Legal address")), ("new", _("Another address"))]
+
+
+class CheckoutForm(forms.Form):
+    """The checkout page's choices; no price or quantity is read from it.
+
+    Ids are resolved through the access helpers: another client's legal entity or contract, or a
+    warehouse that is no pickup point of the client's region, raise Http404 from `is_valid()`;
+    an unconfirmed legal entity of the client is a form error. Whether the contract is in force
+    for the legal entity, the address, and the date are checked by the service (`check_terms`).
+    """
+
+    legal_entity = forms.IntegerField(min_value=1, max_value=MAX_ID,
+                                      error_messages={"required": _("Choose the legal entity.")})
+    contract = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    delivery_method = forms.ChoiceField(choices=Order.Delivery.choices,
+                                        error_messages={"required": _("Choose delivery or pickup.")})
+    address = forms.ChoiceField(choices=ADDRESS_CHOICES, required=False)
+    new_address = forms.CharField(max_length=1000, required=False)
+    delivery_date = forms.DateField(required=False)
+    pickup_warehouse = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    pickup_date = forms.DateField(required=False)
+    comment = forms.CharField(max_length=2000, required=False)
+    po_number = forms.CharField(max_length=50, required=False)
+    revision = forms.IntegerField(min_value=0, max_value=2**31 - 1)
+    digest = forms.CharField(max_length=64, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_legal_entity(self):
+        entity = access_legal_entity_for_user(self.user, self.cleaned_data["legal_entity"])
+        if not entity.is_confirmed:
+            raise ValidationError(_("%(entity)s is not confirmed yet: choose another legal entity.")
+                                  % {"entity": entity.name})
+        return entity
+
+    def clean_contract(self):
+        pk = self.cleaned_data["contract"]
+        return access_contract_for_user(self.user, pk) if pk else None
+
+    def clean_pickup_warehouse(self):
+        pk = self.cleaned_data["pickup_warehouse"]
+        return access_pickup_warehouse_for_user(self.user, pk) if pk else None
+
+    def clean(self):
+        data = super().clean()
+        entity = data.get("legal_entity")
+        if data.get("delivery_method") == Order.Delivery.DELIVERY and entity is not None:
+            choice = data.get("address") or "new"
+            if choice == "actual":
+                data["delivery_address"] = entity.actual_address
+            elif choice == "legal":
+                data["delivery_address"] = entity.legal_address
+            else:
+                data["delivery_address"] = data.get("new_address", "")
+        return data
+
+    def terms(self) -> CheckoutTerms:
+        """The terms chosen (after `is_valid()`)."""
+        data = self.cleaned_data
+        pickup = data["delivery_method"] == Order.Delivery.PICKUP
+        return CheckoutTerms(
+            legal_entity=data["legal_entity"], contract=data.get("contract"),
+            delivery_method=data["delivery_method"],
+            delivery_address="" if pickup else data.get("delivery_address", ""),
+            pickup_warehouse=data.get("pickup_warehouse") if pickup else None,
+            desired_date=data.get("pickup_date" if pickup else "delivery_date"),
+            comment=data.get("comment", ""), po_number=data.get("po_number", ""),
+        )
+
+
+class DraftSubmitForm(forms.Form):
+    """The desired date of a draft being submitted (the draft's own date when left empty)."""
+
+    desired_date = forms.DateField(required=False)
