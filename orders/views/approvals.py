@@ -47,8 +47,8 @@ def _decide(request: HttpRequest, pk: int, service, *, approved: bool) -> HttpRe
         error = " ".join(form.errors.get("comment", []))
     if error:
         if request.htmx:
-            return render(request, f"{QUEUE}#queue-row", {"order": order, "form": form, "error": error},
-                          status=422)
+            # 200: htmx swaps only successful responses; the card shows the error in place.
+            return render(request, f"{QUEUE}#queue-row", {"order": order, "form": form, "error": error})
         messages.error(request, error)
         return redirect("orders:approvals")
     done = (_("Order %(number)s is approved and sent to the supplier.") if approved
