@@ -96,3 +96,26 @@ def test_an_order_over_the_limit_is_approved_from_the_queue(live_server, approva
     order = Order.objects.get()
     assert order.status == OrderStatus.SUBMITTED
     assert [c.to_status for c in order.status_changes.all()] == ["awaiting_approval", "approved", "submitted"]
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_the_administrator_sets_a_rule_in_the_cabinet(live_server, approval_data, viewport):
+    size = VIEWPORTS[viewport]
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            head = _sign_in(browser, live_server.url, size, "head@example.com")
+            head.goto(f"{live_server.url}/cabinet/users/")
+            head.locator(".cabinet-nav a[href='/orders/approval-rules/']").click()
+            head.wait_for_url("**/orders/approval-rules/")
+            head.select_option("select[name=author_role]", value="accountant")
+            head.check("input[name=with_backorder]")
+            head.locator("form.form button[type=submit]").last.click()
+            head.wait_for_url("**/orders/approval-rules/")
+            assert head.locator(".approval-rules-table tbody tr").count() == 2
+            _assert_fits(head, size["width"])
+            _shot(head, f"approval-rules-{viewport}")
+            assert head.evaluate("window.__csp") == []
+        finally:
+            browser.close()
+    assert ApprovalRule.objects.filter(author_role="accountant", with_backorder=True, approver=None).exists()
