@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404
 from base.models import Warehouse
 
 from .checkout import pickup_warehouses
-from .models import Order, OrderTemplate
-from .selectors import order_templates_for_user, orders_for_user
+from .models import ApprovalRule, Order, OrderTemplate
+from .selectors import approval_rules_for_user, order_templates_for_user, orders_awaiting_approval, orders_for_user
 
 
 def access_order_for_user(user, pk: int) -> Order:
@@ -26,3 +26,12 @@ def access_pickup_warehouse_for_user(user, pk: int) -> Warehouse:
     if not user.is_authenticated or not user.client_id:
         raise Http404
     return get_object_or_404(pickup_warehouses(user.client.region_id), pk=pk)
+
+
+def access_order_awaiting_user(user, pk: int) -> Order:
+    """An order waiting for the user's approval; any other order (decided, foreign, named to another) is a 404."""
+    return get_object_or_404(orders_awaiting_approval(user=user), pk=pk)
+
+
+def access_approval_rule_for_user(user, pk: int) -> ApprovalRule:
+    return get_object_or_404(approval_rules_for_user(user=user), pk=pk)

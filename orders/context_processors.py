@@ -2,10 +2,11 @@
 whether the user may use the cart (the cart-only links: order templates, repeat an order)."""
 
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from accounts.roles import Action, user_can
 
-from .selectors import cart_line_count
+from .selectors import cart_line_count, orders_awaiting_approval
 
 
 def cart(request) -> dict:
@@ -17,3 +18,11 @@ def cart(request) -> dict:
         "cart_add_url": reverse("cart:add"),
         "can_use_cart": user is not None and user_can(user, Action.USE_CART),
     }
+
+
+def approvals(request) -> dict:
+    """`approval_count`: orders waiting for the user's approval (counted only when a page shows it)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.client_id:
+        return {"approval_count": 0}
+    return {"approval_count": SimpleLazyObject(lambda: orders_awaiting_approval(user=user).count())}

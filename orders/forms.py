@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import access_contract_for_user, access_legal_entity_for_user
+from accounts.models import User
 from base.params import MAX_ID
 
 from .access import access_pickup_warehouse_for_user
@@ -88,3 +89,30 @@ class DraftSubmitForm(forms.Form):
     """The desired date of a draft being submitted (the draft's own date when left empty)."""
 
     desired_date = forms.DateField(required=False)
+
+
+class ApprovalRuleForm(forms.Form):
+    """A new approval rule: which orders wait (all conditions given must hold) and who approves them."""
+
+    author_role = forms.ChoiceField(label=_("Placed by"), required=False)
+    amount_over = forms.DecimalField(label=_("Amount over"), required=False, min_value=0, max_digits=14,
+                                     decimal_places=2)
+    with_backorder = forms.BooleanField(label=_("Only orders with goods on order"), required=False)
+    approver = forms.ChoiceField(label=_("Approver"), required=False)
+
+    def __init__(self, *args, administrators, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.administrators = {str(user.pk): user for user in administrators}
+        self.fields["author_role"].choices = [("", _("Any role")), *User.Role.choices]
+        self.fields["approver"].choices = [("", _("Any administrator")),
+                                           *((pk, user.get_full_name() or user.email)
+                                             for pk, user in self.administrators.items())]
+
+    def clean_approver(self):
+        value = self.cleaned_data["approver"]
+        return self.administrators.get(value) if value else None
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000,
+                              widget=forms.Textarea(attrs={"rows": 2}))

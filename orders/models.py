@@ -172,6 +172,10 @@ class Order(models.Model):
                                        editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approver"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+        help_text=_("Who approves the order while it awaits approval; empty: any administrator but the author."))
 
     class Meta:
         verbose_name = _("order")
@@ -197,6 +201,41 @@ class Order(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("orders:detail", kwargs={"pk": self.pk})
+
+
+class ApprovalRule(models.Model):
+    """A client's rule of which orders wait for approval; an order matching any active rule waits.
+
+    A rule's conditions (the author's role, an amount, backordered goods) must all hold; empty ones
+    are not checked. The approver is the named administrator, or any administrator when empty.
+    """
+
+    client = models.ForeignKey("accounts.Client", verbose_name=_("client"), on_delete=models.CASCADE,
+                               related_name="approval_rules")
+    author_role = models.CharField(_("author's role"), max_length=20, blank=True, db_default="",
+                                   help_text=_("Empty: orders of any role."))
+    amount_over = models.DecimalField(_("amount over"), **MONEY, null=True, blank=True,
+                                      help_text=_("Orders with a total above this amount; empty: any amount."))
+    with_backorder = models.BooleanField(_("with goods on order"), default=False, db_default=False,
+                                         help_text=_("Only orders containing goods not in stock."))
+    approver = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approver"), on_delete=models.SET_NULL,
+                                 null=True, blank=True, related_name="+",
+                                 help_text=_("Empty: any administrator of the company."))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"),
+                                   on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("approval rule")
+        verbose_name_plural = _("approval rules")
+        ordering = ["client", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_over__isnull=True) | models.Q(amount_over__gte=0),
+                                   name="approval_rule_amount_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.author_role or '*'} > {self.amount_over} {self.with_backorder}"
 
 
 class OrderLine(models.Model):

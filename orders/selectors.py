@@ -18,6 +18,7 @@ from catalog.pricing import round_money
 from catalog.purchase import PurchaseInfo, PurchaseStrategy, purchase_strategy
 from catalog.selectors import visible_products
 
+from .approval import awaiting_approval_q
 from .checkout import (
     CreditState,
     CreditStop,
@@ -28,7 +29,7 @@ from .checkout import (
     pickup_warehouses,
     quote_items,
 )
-from .models import Cart, CartLine, Order, OrderTemplate, OrderTemplateLine
+from .models import ApprovalRule, Cart, CartLine, Order, OrderTemplate, OrderTemplateLine
 from .quantities import format_quantity
 
 
@@ -93,6 +94,22 @@ def orders_for_user(*, user):
 
 
 # Order templates
+
+
+def orders_awaiting_approval(*, user) -> QuerySet[Order]:
+    """Orders waiting for the user's approval, oldest first, with what the queue shows (lines included)."""
+    if not user_can(user, Action.APPROVE_ORDERS):
+        return Order.objects.none()
+    return (
+        Order.objects.filter(awaiting_approval_q(user))
+        .select_related("created_by", "legal_entity", "currency", "approver")
+        .prefetch_related("lines")
+        .order_by("status_changed_at", "pk")
+    )
+
+
+def approval_rules_for_user(*, user) -> QuerySet[ApprovalRule]:
+    return ApprovalRule.objects.filter(client_id=user.client_id).select_related("approver").order_by("pk")
 
 
 def order_templates_for_user(*, user) -> QuerySet[OrderTemplate]:

@@ -17,7 +17,7 @@ from accounts.roles import Action, require_action
 from catalog.models import Product, ProductUnit
 from catalog.selectors import visible_products
 
-from .approval import order_needs_approval
+from .approval import order_approval, user_may_approve
 from .checkout import (
     CheckoutTerms,
     CreditStop,
@@ -32,8 +32,18 @@ from .checkout import (
 )
 from .line_input import CheckedLine, LineStatus, RawLine, check_lines
 from .line_resolver import CatalogResolver
-from .models import Cart, CartLine, Order, OrderLine, OrderSequence, OrderStatusChange, OrderTemplate, OrderTemplateLine
-from .notifications import notify_order_awaiting_approval, notify_order_submitted
+from .models import (
+    ApprovalRule,
+    Cart,
+    CartLine,
+    Order,
+    OrderLine,
+    OrderSequence,
+    OrderStatusChange,
+    OrderTemplate,
+    OrderTemplateLine,
+)
+from .notifications import notify_status_change
 from .quantities import QUANTITY_MAX, QuantityChoice, format_quantity, multiplicity_choices
 from .selectors import cart_for_user, cart_strategy, orders_for_user
 from .status import OrderStatus, can_transition
@@ -532,6 +542,7 @@ def order_transition(*, order, to_status: str, actor=None, source: str, comment:
 
     The order row is locked (select_for_update) so two movers never both read the old status:
     the second one waits, then sees the new status and is refused.
+    Whoever should know hears of the change (`notify_status_change`; e-mails go after commit).
     Raises OrderTransitionError (a ValidationError) for a move the table does not allow from the
     order's current status; nothing is written then.
     """
@@ -553,9 +564,105 @@ def order_transition(*, order, to_status: str, actor=None, source: str, comment:
             order=locked, from_status=from_status, to_status=to_status, changed_by=actor,
             source=source, comment=comment, created_at=now,
         )
+        notify_status_change(locked, change)
     order.status, order.status_changed_at, order.escalation_level = to_status, now, 0
     order.submitted_at = locked.submitted_at
     return change
+
+
+# Approval
+
+
+class ApprovalDecided(ValidationError):
+    """The order no longer awaits approval (another approver decided, or it was cancelled)."""
+
+    def __init__(self, order: Order):
+        self.order = order
+        super().__init__(_("Order %(number)s no longer awaits approval: it is “%(status)s” now.") % {
+            "number": order.number, "status": order.get_status_display()}, code="decided")
+
+
+def order_approve(*, user, order: Order, comment: str = "") -> Order:
+    """Approve an order waiting for the user; it goes to the supplier at once.
+
+    Two history rows: awaiting approval → approved (by the approver, with his comment), then
+    approved → submitted. Raises PermissionDenied when the user may not approve this order (his
+    own, or named to another approver), ApprovalDecided when it no longer waits.
+    """
+    require_action(user, Action.APPROVE_ORDERS)
+    with transaction.atomic():
+        locked = _lock_order_for_decision(user, order)
+        order_transition(order=locked, to_status=OrderStatus.APPROVED, actor=user,
+                         source=OrderStatusChange.Source.USER, comment=comment.strip())
+        order_transition(order=locked, to_status=OrderStatus.SUBMITTED, actor=user,
+                         source=OrderStatusChange.Source.USER, comment=_("Sent to the supplier once approved."))
+    return locked
+
+
+def order_reject(*, user, order: Order, comment: str) -> Order:
+    """Reject an order waiting for the user, saying why; it goes back to its author as a draft.
+
+    Two history rows: awaiting approval → rejected (with the reason), then rejected → draft, which
+    the author may change and submit again. Raises ValidationError without a reason, and as
+    `order_approve` does.
+    """
+    require_action(user, Action.APPROVE_ORDERS)
+    comment = comment.strip()
+    if not comment:
+        raise ValidationError({"comment": _("Say why the order is rejected: the author will read it.")},
+                              code="required")
+    with transaction.atomic():
+        locked = _lock_order_for_decision(user, order)
+        order_transition(order=locked, to_status=OrderStatus.REJECTED, actor=user,
+                         source=OrderStatusChange.Source.USER, comment=comment)
+        order_transition(order=locked, to_status=OrderStatus.DRAFT, actor=user,
+                         source=OrderStatusChange.Source.USER, comment=_("Returned to the author for changes."))
+    return locked
+
+
+def _lock_order_for_decision(user, order: Order) -> Order:
+    if order.client_id != user.client_id:
+        raise PermissionDenied("an order of another client")
+    locked = _lock_order(order.pk)
+    if locked.status != OrderStatus.AWAITING_APPROVAL:
+        raise ApprovalDecided(locked)
+    if not user_may_approve(user, locked):
+        raise PermissionDenied("the user may not approve this order")
+    return locked
+
+
+def approval_rule_create(*, user, author_role: str = "", amount_over: Decimal | None = None,
+                         with_backorder: bool = False, approver=None) -> ApprovalRule:
+    """Add an approval rule to the user's client (its administrator's right); the client's default
+    rule no longer applies once it has rules of its own.
+
+    Raises ValidationError for an unknown role, a negative amount, or an approver who is not an
+    active administrator of the client.
+    """
+    require_action(user, Action.MANAGE_USERS)
+    errors = {}
+    if author_role and author_role not in User.Role.values:
+        errors["author_role"] = _("Unknown role.")
+    if amount_over is not None and amount_over < 0:
+        errors["amount_over"] = _("The amount cannot be negative.")
+    if approver is not None and not (approver.client_id == user.client_id and approver.is_active
+                                     and approver.role == User.Role.ADMINISTRATOR):
+        errors["approver"] = _("The approver must be an active administrator of your company.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        return ApprovalRule.objects.create(client_id=user.client_id, author_role=author_role,
+                                           amount_over=amount_over, with_backorder=with_backorder,
+                                           approver=approver, created_by=user)
+
+
+def approval_rule_delete(*, user, rule: ApprovalRule) -> None:
+    """Remove one of the client's rules; orders already waiting keep their approver."""
+    require_action(user, Action.MANAGE_USERS)
+    if rule.client_id != user.client_id:
+        raise Http404
+    with transaction.atomic():
+        rule.delete()
 
 
 # Checkout
@@ -767,15 +874,17 @@ def _order_reprice(order: Order, quote: Quote) -> None:
 
 
 def _order_enter_workflow(*, order: Order, user) -> None:
-    """Move a new order on from draft: to approval or to the supplier; tell who should know (after commit)."""
-    if order_needs_approval(order, user):
+    """Move a new order on from draft: to approval (by the approver the client's rules name) or to
+    the supplier; the transition tells who should know."""
+    decision = order_approval(order, user)
+    if decision.held:
+        order.approver = decision.approver
+        order.save(update_fields=["approver"])
         order_transition(order=order, to_status=OrderStatus.AWAITING_APPROVAL, actor=user,
                          source=OrderStatusChange.Source.USER)
-        notify_order_awaiting_approval(order)
     else:
         order_transition(order=order, to_status=OrderStatus.SUBMITTED, actor=user,
                          source=OrderStatusChange.Source.USER)
-        notify_order_submitted(order)
 
 
 # ERP

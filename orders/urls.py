@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checkout, order_templates, orders
+from .views import approvals, checkout, order_templates, orders
 
 app_name = "orders"
 urlpatterns = [
@@ -18,4 +18,9 @@ urlpatterns = [
     path("templates/<int:pk>/lines/<int:line_pk>/remove/", order_templates.template_line_remove,
          name="template_line_remove"),
     path("<int:pk>/submit/", checkout.draft_submit, name="submit"),
+    path("approvals/", approvals.approvals, name="approvals"),
+    path("approvals/<int:pk>/approve/", approvals.order_approve, name="approve"),
+    path("approvals/<int:pk>/reject/", approvals.order_reject, name="reject"),
+    path("approval-rules/", approvals.approval_rules, name="approval_rules"),
+    path("approval-rules/<int:pk>/delete/", approvals.approval_rule_delete, name="approval_rule_delete"),
 ]

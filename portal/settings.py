@@ -117,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.shell",
                 "orders.context_processors.cart",
+                "orders.context_processors.approvals",
             ],
         },
     },

@@ -1,0 +1,118 @@
+"""Notifications of the order workflow: one for each event, to whom it concerns, in his language."""
+
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from accounts.events import email_wanted
+from accounts.models import Notification, User
+from orders.models import OrderStatusChange
+from orders.notifications import notify_escalation, notify_status_change
+from orders.services import order_approve, order_reject, order_transition
+from orders.status import OrderStatus
+from tests.factories import ClientFactory, ClientUserFactory, OrderFactory, StaffUserFactory
+
+pytestmark = pytest.mark.django_db
+S = OrderStatus
+USER = OrderStatusChange.Source.USER
+
+
+@pytest.fixture
+def people():
+    manager = StaffUserFactory(language="en")
+    client = ClientFactory(manager=manager)
+    head = ClientUserFactory(client=client, role=User.Role.ADMINISTRATOR, language="en")
+    buyer = ClientUserFactory(client=client, language="ru")
+    return client, manager, head, buyer
+
+
+def order_in(status, author, **kwargs):
+    return OrderFactory(client=author.client, created_by=author, status=status, number="2026-000042",
+                        total_amount=Decimal("1234.50"), **kwargs)
+
+
+def notices():
+    return [(n.event, n.recipient_id) for n in Notification.objects.order_by("pk")]
+
+
+def test_waiting_for_approval_tells_the_approvers_not_the_author(people):
+    client, manager, head, buyer = people
+    order = order_in(S.DRAFT, buyer)
+    order_transition(order=order, to_status=S.AWAITING_APPROVAL, actor=buyer, source=USER)
+    assert notices() == [("order_awaiting_approval", head.pk)]
+    notice = Notification.objects.get()
+    assert notice.title == "Order 2026-000042 awaits your approval" and "1,234.50" in notice.body
+    assert notice.url == "/orders/approvals/"
+
+
+def test_approval_tells_the_author_and_the_submission_the_personal_manager(people):
+    client, manager, head, buyer = people
+    order = order_in(S.AWAITING_APPROVAL, buyer)
+    order_approve(user=head, order=order, comment="Хорошо")
+    assert notices() == [("order_approved", buyer.pk), ("order_submitted", manager.pk)]
+    approved = Notification.objects.get(event="order_approved")
+    assert "2026-000042" in approved.title
+    assert "Хорошо" in approved.body and approved.url == order.get_absolute_url()
+    submitted = Notification.objects.get(event="order_submitted")
+    assert submitted.title == f"Order 2026-000042 of {client.name} was submitted"
+    assert submitted.url == f"/admin/orders/order/{order.pk}/change/"
+
+
+def test_rejection_tells_the_author_with_the_reason_once(people):
+    client, manager, head, buyer = people
+    order = order_in(S.AWAITING_APPROVAL, buyer)
+    order_reject(user=head, order=order, comment="Дорого")
+    assert notices() == [("order_rejected", buyer.pk)]  # not again for the return to draft
+    assert "Дорого" in Notification.objects.get().body
+
+
+def test_a_status_change_by_someone_else_tells_the_author(people):
+    client, manager, head, buyer = people
+    order = order_in(S.SUBMITTED, buyer)
+    order_transition(order=order, to_status=S.ACCEPTED, actor=None, source=OrderStatusChange.Source.ERP)
+    order_transition(order=order, to_status=S.SHIPPED, actor=manager, source=USER, comment="Машина 12")
+    assert notices() == [("order_status_changed", buyer.pk), ("order_status_changed", buyer.pk)]
+    shipped = Notification.objects.order_by("pk").last()
+    assert "2026-000042" in shipped.title and "Машина 12" in shipped.body
+
+
+def test_the_authors_own_moves_are_not_notified_to_him(people):
+    client, manager, head, buyer = people
+    order = order_in(S.SUBMITTED, buyer)
+    order_transition(order=order, to_status=S.CANCELLED, actor=buyer, source=USER)
+    assert notices() == []
+
+
+def test_a_directly_submitted_order_tells_only_the_personal_manager(people):
+    client, manager, head, buyer = people
+    order = order_in(S.DRAFT, head)
+    order_transition(order=order, to_status=S.SUBMITTED, actor=head, source=USER)
+    assert notices() == [("order_submitted", manager.pk)]
+
+
+def test_the_status_change_notice_follows_the_e_mail_choice(people):
+    client, manager, head, buyer = people
+    assert not email_wanted(buyer, "order_status_changed")  # in the portal by default, e-mail on request
+    assert email_wanted(buyer, "order_approved") and email_wanted(buyer, "order_rejected")
+
+
+def test_escalation_tells_each_recipient_with_a_link_for_his_side(people):
+    client, manager, head, buyer = people
+    order = order_in(S.AWAITING_APPROVAL, buyer, status_changed_at=timezone.now())
+    notify_escalation(order, 1, [head])
+    notify_escalation(order, 2, [manager, None])
+    first, second = Notification.objects.order_by("pk")
+    assert (first.event, first.recipient, first.url) == ("order_escalated", head, "/orders/approvals/")
+    assert first.title == "Order 2026-000042 is overdue: Awaiting approval"
+    assert (second.recipient, second.url) == (manager, f"/admin/orders/order/{order.pk}/change/")
+    assert second.title.startswith("Escalation:") and "level 2" in second.body
+
+
+def test_notify_status_change_can_be_called_for_a_recorded_change(people):
+    client, manager, head, buyer = people
+    order = order_in(S.ASSEMBLING, buyer)
+    change = OrderStatusChange.objects.create(order=order, from_status=S.ASSEMBLING, to_status=S.SHIPPED,
+                                              source=OrderStatusChange.Source.SYSTEM)
+    notify_status_change(order, change)
+    assert notices() == [("order_status_changed", buyer.pk)]
