@@ -61,7 +61,8 @@ def test_page_shows_balance_block_and_erp_time(client, company, settings):
     client.force_login(company["accountant"])
     html = client.get(reverse("finance:index")).content.decode()
     for text in ("ООО «Альфа»", "100,000.00", "35,000.00", "25,000.00", "40,000.00", "ООО «Бета»", "12,000.00",
-                 "Просрочка оплаты по договору", "blocked", "1,500.00", "Prepayment", "As sent by the ERP at March 2, 2026, 9:30",
+                 "Просрочка оплаты по договору", "blocked", "1,500.00", "Prepayment",
+                 "As sent by the ERP at March 2, 2026, 9:30",
                  "The ERP has not sent settlements for this legal entity yet."):
         assert text in html, text
 
