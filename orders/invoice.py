@@ -13,6 +13,14 @@ from base.words import rubles_in_words
 from catalog.pricing import round_money
 
 from .models import Order
+from .status import OrderStatus
+
+#: Orders not (or no longer) going to the supplier have no invoice.
+NO_INVOICE_STATUSES = frozenset({OrderStatus.DRAFT, OrderStatus.REJECTED, OrderStatus.CANCELLED})
+
+
+def has_invoice(order: Order) -> bool:
+    return order.status not in NO_INVOICE_STATUSES
 
 
 @dataclass(frozen=True)

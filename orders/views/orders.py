@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from base.params import clean_text, parse_page
 from orders.access import access_order_for_user
 from orders.exports import XLSX_TYPE, order_xlsx, orders_xlsx
 from orders.forms import OrderHistoryFilterForm
-from orders.invoice import order_invoice
+from orders.invoice import has_invoice, order_invoice
 from orders.models import OrderStatusChange
 from orders.selectors import history_authors, history_legal_entities, order_history
 from orders.services import order_transition
@@ -79,7 +79,7 @@ def can_cancel(user, order) -> bool:
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = access_order_for_user(request.user, pk)
     context = {"order": order, "cart_report": pop_cart_report(request),
-               "can_cancel": can_cancel(request.user, order)}
+               "can_cancel": can_cancel(request.user, order), "has_invoice": has_invoice(order)}
     if order.status == OrderStatus.DRAFT and user_can(request.user, Action.PLACE_ORDER):
         # A draft is submitted from its page: the date input offers what the calendar allows now.
         context["draft_window"] = date_window(request.user.client.region, order.delivery_method)
@@ -89,8 +89,10 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @client_action_required(Action.VIEW_OWN_ORDERS)
 def order_invoice_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The invoice for payment, a page to print from the browser."""
+    """The invoice for payment, a page to print from the browser (none for a draft, rejected or cancelled order)."""
     order = access_order_for_user(request.user, pk)
+    if not has_invoice(order):
+        raise Http404
     return render(request, "orders/invoice.html", {"invoice": order_invoice(order), "order": order})
 
 

@@ -291,3 +291,11 @@ def test_invoice(client, history, supplier_settings):
                  "40702810938000000001", "Четыреста десять рублей 00 копеек", "54,10"):
         assert text in html, text
     assert client.get(reverse("orders:invoice", args=[history["other"].pk])).status_code == 404
+
+
+def test_no_invoice_for_a_draft_or_cancelled_order(client, history):
+    client.force_login(history["admin"])
+    for number in ("A-3", "A-4"):  # draft, cancelled
+        order = history["orders"][number]
+        assert reverse("orders:invoice", args=[order.pk]) not in client.get(order.get_absolute_url()).content.decode()
+        assert client.get(reverse("orders:invoice", args=[order.pk])).status_code == 404
