@@ -110,6 +110,9 @@ def test_list_page_filters_from_the_query_string(client, history):
     assert response.status_code == 200
     assert "A-1" in html and "A-3" not in html and "A-5" not in html
     assert 'name="author"' in html  # the administrator may filter by author
+    html = client.get(reverse("orders:list"), {"date_from": "2026-03-12", "date_to": "2026-03-15",
+                                               "author": str(history["boris"].pk)}).content.decode()
+    assert "A-4" in html and "A-3" not in html and "A-5" not in html
 
 
 def test_list_page_ignores_bad_parameters(client, history):
