@@ -6,11 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import access_contract_for_user, access_legal_entity_for_user
 from accounts.models import User
-from base.params import MAX_ID
+from base.params import MAX_ID, clean_text
 
 from .access import access_pickup_warehouse_for_user
 from .checkout import CheckoutTerms
 from .models import Order
+from .selectors import HistoryFilter
+from .status import OrderStatus
 
 ADDRESS_CHOICES = [("actual", _("Actual address")), ("legal", _("Legal address")), ("new", _("Another address"))]
 
@@ -116,3 +118,53 @@ class ApprovalRuleForm(forms.Form):
 class DecisionForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 2}))
+
+
+HISTORY_SORT_CHOICES = [
+    ("-date", _("Newest first")), ("date", _("Oldest first")),
+    ("-amount", _("Amount: high to low")), ("amount", _("Amount: low to high")),
+    ("-weight", _("Weight: high to low")), ("weight", _("Weight: low to high")),
+    ("status", _("Status: from draft to delivered")), ("-status", _("Status: from delivered to draft")),
+]
+MAX_SEARCH_LENGTH = 100
+
+
+class OrderHistoryFilterForm(forms.Form):
+    """The order history's filters from the query string.
+
+    The legal entity and author are chosen among the ids offered (the client's own, exact string
+    match), so another client's id, a non-ASCII digit or a huge number is simply not a choice.
+    A field that does not validate is ignored (`filters()`), the others still apply.
+    """
+
+    q = forms.CharField(label=_("Number or SKU"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    date_from = forms.DateField(label=_("From"), required=False)
+    date_to = forms.DateField(label=_("To"), required=False)
+    legal_entity = forms.TypedChoiceField(label=_("Legal entity"), coerce=int, required=False, empty_value=None)
+    author = forms.TypedChoiceField(label=_("Placed by"), coerce=int, required=False, empty_value=None)
+    sort = forms.ChoiceField(label=_("Sort"), choices=HISTORY_SORT_CHOICES, required=False)
+
+    def __init__(self, data, *, legal_entities: list[tuple[int, str]], authors: list[tuple[int, str]]):
+        super().__init__(data)
+        self.fields["status"].choices = [("", _("Any status")), *OrderStatus.choices]
+        self.fields["legal_entity"].choices = [("", _("All legal entities")), *legal_entities]
+        self.fields["author"].choices = [("", _("Anyone")), *authors]
+        if not authors:
+            del self.fields["author"]
+
+    def filters(self):
+        """The valid filters as a HistoryFilter (invalid fields left out)."""
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return HistoryFilter(
+            status=data.get("status") or "", date_from=data.get("date_from"), date_to=data.get("date_to"),
+            legal_entity_id=data.get("legal_entity"), author_id=data.get("author"),
+            search=clean_text(data.get("q"), max_length=MAX_SEARCH_LENGTH), sort=data.get("sort") or "-date",
+        )
+
+    @property
+    def is_filtered(self) -> bool:
+        filters = self.filters()
+        return any((filters.status, filters.date_from, filters.date_to, filters.legal_entity_id, filters.author_id,
+                    filters.search))

@@ -4,11 +4,11 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts.models import Contract, LegalEntity
+from accounts.models import Contract, LegalEntity, User
 from accounts.roles import Action, user_can
 from accounts.selectors import ordering_contracts, ordering_legal_entities
 from base.calendar import DELIVERY, PICKUP, DateWindow, date_window
@@ -29,8 +29,9 @@ from .checkout import (
     pickup_warehouses,
     quote_items,
 )
-from .models import ApprovalRule, Cart, CartLine, Order, OrderTemplate, OrderTemplateLine
+from .models import ApprovalRule, Cart, CartLine, Order, OrderLine, OrderTemplate, OrderTemplateLine
 from .quantities import format_quantity
+from .status import OrderStatus
 
 
 @dataclass(frozen=True)
@@ -284,3 +285,118 @@ def _pick(choices: list, wanted, fallback_id: int | None):
     if wanted is not None and wanted.pk in by_id:
         return by_id[wanted.pk]
     return by_id.get(fallback_id) or (choices[0] if choices else None)
+
+
+# Order history
+
+#: Statuses in the order an order goes through them, for sorting by status.
+STATUS_FLOW = [
+    OrderStatus.DRAFT, OrderStatus.AWAITING_APPROVAL, OrderStatus.REJECTED, OrderStatus.APPROVED,
+    OrderStatus.SUBMITTED, OrderStatus.ACCEPTED, OrderStatus.ASSEMBLING, OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED, OrderStatus.CANCELLED,
+]
+
+#: Sort keys of the order history -> order_by fields (ties broken by the newest).
+HISTORY_SORTS: dict[str, tuple[str, ...]] = {
+    "-date": ("-created_at", "-pk"),
+    "date": ("created_at", "pk"),
+    "-amount": ("-total_amount", "-created_at", "-pk"),
+    "amount": ("total_amount", "-created_at", "-pk"),
+    "-weight": ("-total_weight", "-created_at", "-pk"),
+    "weight": ("total_weight", "-created_at", "-pk"),
+    "status": ("status_rank", "-created_at", "-pk"),
+    "-status": ("-status_rank", "-created_at", "-pk"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """What the order history is narrowed to; every field optional (None or "" = any)."""
+
+    status: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    legal_entity_id: int | None = None
+    author_id: int | None = None
+    search: str = ""
+    sort: str = "-date"
+
+
+def order_history(*, user, filters: HistoryFilter | None = None) -> QuerySet[Order]:
+    """The orders the user may see (`orders_for_user`) narrowed by `filters` and sorted: one query
+    for a page whatever the filters (the SKU search is an EXISTS over the order's lines)."""
+    filters = filters or HistoryFilter()
+    orders = orders_for_user(user=user)
+    if filters.status:
+        orders = orders.filter(status=filters.status)
+    if filters.date_from:
+        orders = orders.filter(created_at__date__gte=filters.date_from)
+    if filters.date_to:
+        orders = orders.filter(created_at__date__lte=filters.date_to)
+    if filters.legal_entity_id:
+        orders = orders.filter(legal_entity_id=filters.legal_entity_id)
+    if filters.author_id:
+        orders = orders.filter(created_by_id=filters.author_id)
+    if filters.search:
+        term = filters.search
+        orders = orders.filter(
+            Q(number__icontains=term) | Q(erp_number__iexact=term)
+            | Exists(OrderLine.objects.filter(order=OuterRef("pk"), sku__icontains=term)))
+    sort = HISTORY_SORTS.get(filters.sort, HISTORY_SORTS["-date"])
+    if "status_rank" in sort or "-status_rank" in sort:
+        orders = orders.annotate(status_rank=Case(
+            *(When(status=status, then=Value(rank)) for rank, status in enumerate(STATUS_FLOW)),
+            default=Value(len(STATUS_FLOW)), output_field=IntegerField()))
+    return orders.order_by(*sort)
+
+
+def history_authors(*, user) -> list[tuple[int, str]]:
+    """(id, name) of the users whose orders the user may filter by: the client's users who placed an
+    order, for a user who sees all the client's orders; none otherwise (they see only their own)."""
+    if not user_can(user, Action.VIEW_ALL_ORDERS):
+        return []
+    authors = (User.objects.filter(client_id=user.client_id, orders__isnull=False).distinct()
+               .order_by("last_name", "first_name", "email"))
+    return [(author.pk, author.get_full_name() or author.email) for author in authors]
+
+
+def history_legal_entities(*, user) -> list[tuple[int, str]]:
+    """(id, name) of the client's legal entities, to filter the order history by."""
+    if not user_can(user, Action.VIEW_OWN_ORDERS):
+        return []
+    return list(LegalEntity.objects.filter(client_id=user.client_id).order_by(Lower("name"), "pk")
+                .values_list("pk", "name"))
+
+
+# Finance
+
+
+@dataclass(frozen=True)
+class EntityFinance:
+    """A legal entity's settlements as the ERP last sent them, with the credit left (`credit.available`)."""
+
+    legal_entity: LegalEntity
+    credit: CreditState
+
+    @property
+    def balance(self):
+        return self.credit.balance
+
+    @property
+    def prepayment(self) -> Decimal | None:
+        """What the client paid ahead (a negative balance), as a positive amount; None when it owes."""
+        return -self.balance.amount if self.balance is not None and self.balance.amount < 0 else None
+
+
+def finance_for_user(*, user) -> list[EntityFinance]:
+    """The settlements of each of the client's legal entities, for a role that may see the balance
+    (none otherwise): one query for the entities and balances, one per entity with a balance."""
+    if not user_can(user, Action.VIEW_BALANCE):
+        return []
+    entities = (LegalEntity.objects.filter(client_id=user.client_id).select_related("balance__currency")
+                .order_by(Lower("name"), "pk"))
+    rows = []
+    for entity in entities:
+        balance = entity.balance if hasattr(entity, "balance") else None
+        rows.append(EntityFinance(entity, credit_state(entity, balance=balance) if balance else CreditState(None)))
+    return rows

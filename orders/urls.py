@@ -5,7 +5,11 @@ from .views import approvals, checkout, order_templates, orders
 app_name = "orders"
 urlpatterns = [
     path("", orders.order_list, name="list"),
+    path("export.xlsx", orders.order_list_export, name="export"),
     path("<int:pk>/", orders.order_detail, name="detail"),
+    path("<int:pk>/invoice/", orders.order_invoice_view, name="invoice"),
+    path("<int:pk>/cancel/", orders.order_cancel, name="cancel"),
+    path("<int:pk>/export.xlsx", orders.order_export, name="order_export"),
     path("<int:pk>/repeat/", order_templates.order_repeat_view, name="repeat"),
     path("templates/", order_templates.template_list, name="templates"),
     path("templates/save/", order_templates.template_save, name="template_save"),

@@ -17,6 +17,7 @@ urlpatterns = [
     # The company registration lives under /accounts/ too: mounted before allauth's URLs.
     path("accounts/", include(accounts_urls.registration_patterns)),
     path("accounts/", include("allauth.urls")),
+    path("cabinet/finance/", include("orders.finance_urls")),
     path("cabinet/", include(accounts_urls.cabinet_patterns)),
     path("notifications/", include(accounts_urls.notification_patterns)),
     path("catalog/", include("catalog.urls")),
