@@ -1,10 +1,10 @@
 """Reads of the orders app, scoped to the user's client: carts, orders, order templates."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from catalog.purchase import PurchaseInfo, PurchaseStrategy, purchase_strategy
 from catalog.selectors import visible_products
 
 from .approval import awaiting_approval_q
+from .cart_summary import CartRow, CartTotals, cart_row, cart_totals, unit_options
 from .checkout import (
     CreditState,
     CreditStop,
@@ -48,7 +49,8 @@ class PricedCartLine:
 
 def cart_for_user(*, user) -> Cart | None:
     """The user's cart with its chosen legal entity and contract (and the contract's currency) loaded."""
-    return Cart.objects.select_related("legal_entity", "contract__currency").filter(user=user).first()
+    return Cart.objects.select_related("legal_entity", "contract__currency", "contract__price_type").filter(
+        user=user).first()
 
 
 def cart_strategy(*, user, cart: Cart | None = None) -> PurchaseStrategy:
@@ -68,6 +70,48 @@ def cart_lines(*, user) -> list[PricedCartLine]:
     lines = list(cart.lines.select_related("product__base_unit", "unit").order_by("added_at", "pk"))
     infos = cart_strategy(user=user, cart=cart).fetch([line.product for line in lines])
     return [PricedCartLine(line, info) for line, info in zip(lines, infos, strict=True)]
+
+
+@dataclass
+class CartPage:
+    """Everything the cart page shows: the cart (None before the first add), its rows and totals under
+    the cart's terms, and the legal entities with contracts the buyer may choose."""
+
+    cart: Cart | None
+    strategy: PurchaseStrategy
+    rows: list[CartRow]
+    totals: CartTotals
+    terms: list[tuple[LegalEntity, list[Contract]]] = field(default_factory=list)
+
+    @property
+    def currency(self) -> str:
+        return self.strategy.pricing.currency if self.strategy.pricing else ""
+
+
+def cart_page(*, user, terms: bool = True) -> CartPage:
+    """The cart page of the user in a constant number of queries whatever the number of lines: the
+    cart, its lines with products and units, the client, prices, stock (and two for `terms`)."""
+    cart = cart_for_user(user=user)
+    strategy = cart_strategy(user=user, cart=cart)
+    rows = []
+    if cart is not None:
+        units = Prefetch("product__units", ProductUnit.objects.select_related("unit"))
+        lines = list(cart.lines.select_related("product__base_unit").prefetch_related(units)
+                     .order_by("added_at", "pk"))
+        infos = strategy.fetch([line.product for line in lines])
+        rows = [cart_row(line, info, unit_options(line.product, line.product.units.all()))
+                for line, info in zip(lines, infos, strict=True)]
+    return CartPage(cart, strategy, rows, cart_totals(rows), cart_terms_choices(user=user) if terms else [])
+
+
+def cart_terms_choices(*, user) -> list[tuple[LegalEntity, list[Contract]]]:
+    """The client's confirmed legal entities, each with its contracts in force, by name (two queries)."""
+    today = timezone.localdate()
+    in_force = Contract.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today), is_active=True)
+    entities = LegalEntity.objects.filter(client_id=user.client_id, is_confirmed=True).prefetch_related(
+        Prefetch("contracts", in_force.select_related("currency").order_by("-signed_on", "number"))
+    ).order_by("name", "pk")
+    return [(entity, list(entity.contracts.all())) for entity in entities]
 
 
 def cart_line_count(*, user) -> int:
