@@ -71,6 +71,11 @@ class CartRefusal:
     message: str
     choices: tuple[QuantityChoice | None, QuantityChoice | None] = (None, None)
     choice_labels: tuple[str, str] = ("", "")  # the choices in words, with their unit ("48 шт", "4 упак")
+    reason: str = ""  # the message without the product's name, for a place that shows the product already
+
+    @property
+    def short_message(self) -> str:
+        return self.reason or self.message
 
     def offers(self) -> list[tuple[QuantityChoice, str, int | None]]:
         """The offered quantities with their label and unit id (None: the base unit), below first."""
@@ -427,7 +432,7 @@ def _refusal(line: CartLineInput, product: Product | None, units: dict) -> CartR
     else:
         message = _("Multiplicity %(step)s %(unit)s: %(below)s or %(above)s?") % {**values, "below": text(below)}
     return CartRefusal(line, "multiplicity", f"{product.name}: {message}", (below, above),
-                       (text(below) if below else "", text(above)))
+                       (text(below) if below else "", text(above)), message)
 
 
 # Order templates and repeat orders

@@ -27,6 +27,7 @@ from accounts.roles import Action, client_action_required
 from base.params import parse_decimal, parse_id
 from catalog.models import Product
 from orders.access import access_cart_line_for_user
+from orders.quantities import format_quantity
 from orders.selectors import CartPage, cart_line_count, cart_page
 from orders.services import (
     CartLineInput,
@@ -89,7 +90,7 @@ def _add_lines(request: HttpRequest, lines: list[CartLineInput]) -> tuple[int, l
 def _status_fragment(request: HttpRequest, *, added: bool, refusal: CartRefusal | None, error: str = "",
                      post_url: str) -> str:
     return render_to_string("orders/partials/_cart_status.html", {
-        "added": added, "error": refusal.message if refusal else error,
+        "added": added, "error": refusal.short_message if refusal else error,
         "offers": _offers(refusal) if refusal else [], "post_url": post_url}, request)
 
 
@@ -177,24 +178,31 @@ def cart_add_many(request: HttpRequest) -> HttpResponse:
         summary.append(ngettext("%(count)s line not added: see the row.", "%(count)s lines not added: see the rows.",
                                 failed) % {"count": failed})
     if request.htmx:
-        post_url = reverse("cart:add_many")
-        refused_ids = {refusal.line.product_id for refusal in refused}
-        rows = [(line.product_id, _status_fragment(request, added=True, refusal=None, post_url=post_url))
-                for line in lines if line.product_id not in refused_ids]
-        rows += [(refusal.line.product_id, _status_fragment(request, added=False, refusal=refusal, post_url=post_url))
-                 for refusal in refused]
-        rows += [(pk, _status_fragment(request, added=False, refusal=None, error=error, post_url=post_url))
-                 for pk, error in errors if pk is not None]
-        general = [error for pk, error in errors if pk is None]
-        html = render_to_string("orders/partials/_cart_bulk.html", {
-            "summary": " ".join(summary + general), "failed": failed or general, "rows": rows,
-            "single": bool(request.POST.get("only") or request.POST.get("choice"))}, request)
+        html = _bulk_answer(request, lines, refused, errors, summary, failed)
         return HttpResponse(html + _counter(request), status=422 if not added else 200)
     for message in [error for _pk, error in errors] + [refusal.message for refusal in refused]:
         messages.error(request, message)
     if added:
         messages.success(request, summary[0])
     return _back(request)
+
+
+def _bulk_answer(request: HttpRequest, lines: list[CartLineInput], refused: list[CartRefusal],
+                 errors: list[tuple[int | None, str]], summary: list[str], failed: int) -> str:
+    """The listing's answer: each row's status (the row's own for one row, else out of band under a
+    summary) and, for the added rows, their quantity input emptied out of band (ready for the next add)."""
+    refusals = {refusal.line.product_id: refusal for refusal in refused}
+    row_errors = {pk: error for pk, error in errors if pk is not None}
+    added = [line.product_id for line in lines if line.product_id not in refusals]
+    steps = dict(Product.objects.filter(pk__in=added).values_list("pk", "multiplicity")) if added else {}
+    rows = [{"pk": pk, "added": True, "step": format_quantity(steps[pk])} for pk in added if pk in steps]
+    rows += [{"pk": pk, "error": refusal.short_message, "offers": _offers(refusal)} for pk, refusal in refusals.items()]
+    rows += [{"pk": pk, "error": error} for pk, error in row_errors.items()]
+    general = [error for pk, error in errors if pk is None]
+    return render_to_string("orders/partials/_cart_bulk.html", {
+        "summary": " ".join(summary + general), "failed": failed or general, "rows": rows,
+        "post_url": reverse("cart:add_many"),
+        "single": bool(request.POST.get("only") or request.POST.get("choice"))}, request)
 
 
 def _counter(request: HttpRequest) -> str:
@@ -231,7 +239,7 @@ def _render_cart(request: HttpRequest, page: CartPage, *, fragment: str = "", li
         # One token for every form: Jinja2's own `csrf_token` masks a new one at every use.
         "page": page, "fragment": fragment, "line_id": line_id, "token": get_token(request),
         **_line_urls(), "links": _links(),
-        "error": refusal.message if refusal else (error or ""),
+        "error": refusal.short_message if refusal else (error or ""),
         "offers": [{"label": label, "value": f"{choice.quantity.normalize():f}:{unit_id or ''}"}
                    for choice, label, unit_id in refusal.offers()] if refusal else [],
         "cart_count": len(page.rows), "terms_error": terms_error,
