@@ -10,6 +10,8 @@ when the price includes VAT (its price type says so), added on top when it does 
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
+
 from catalog.availability import STATUS_LABELS
 from catalog.pricing import HUNDRED, round_money
 from catalog.purchase import PurchaseInfo
@@ -32,13 +34,12 @@ class UnitOption:
 
 
 def unit_options(product, alternatives) -> list[UnitOption]:
-    """The base unit, then the product's alternative units (ProductUnit rows with `unit` loaded) by size."""
+    """The base unit, then the product's alternative units ((unit id, short name, coefficient)) by size."""
     base = product.base_unit.short_name
     options = [UnitOption(product.base_unit_id, base, base, Decimal(1))]
-    for item in sorted(alternatives, key=lambda item: (item.coefficient, item.pk)):
-        if item.unit_id != product.base_unit_id:
-            label = f"{item.unit.short_name} ({format_quantity(item.coefficient)} {base})"
-            options.append(UnitOption(item.unit_id, item.unit.short_name, label, item.coefficient))
+    for unit_id, name, coefficient in sorted(alternatives, key=lambda unit: (unit[2], unit[0])):
+        if unit_id != product.base_unit_id:
+            options.append(UnitOption(unit_id, name, f"{name} ({format_quantity(coefficient)} {base})", coefficient))
     return options
 
 
@@ -60,6 +61,7 @@ class CartRow:
     seen_price: Decimal | None  # of one `unit` when the buyer saw another price than now, else None
     seen_stock_label: str  # the availability the buyer saw when it is not the current one, else ""
     backorder: bool  # more than the region has in stock: (part of) the line is ordered (под заказ)
+    stock_time: str  # when the ERP confirmed the stock, "14:05" in the current time zone ("" if never)
 
     @property
     def changed(self) -> bool:
@@ -120,6 +122,7 @@ def cart_row(line: CartLine, info: PurchaseInfo, units: list[UnitOption]) -> Car
         volume=None if product.volume is None else product.volume * line.quantity,
         seen_price=seen, seen_stock_label=seen_label,
         backorder=stock is not None and line.quantity > stock.total,
+        stock_time=timezone.localtime(stock.confirmed_at).strftime("%H:%M") if stock and stock.confirmed_at else "",
     )
 
 

@@ -16,7 +16,7 @@ from base.models import Currency, Warehouse
 from catalog.models import Product, ProductUnit, Unit
 from catalog.pricing import round_money
 from catalog.purchase import PurchaseInfo, PurchaseStrategy, purchase_strategy
-from catalog.selectors import visible_products
+from catalog.selectors import alternative_units, visible_products
 
 from .approval import awaiting_approval_q
 from .cart_summary import CartRow, CartTotals, cart_row, cart_totals, unit_options
@@ -72,6 +72,14 @@ def cart_lines(*, user) -> list[PricedCartLine]:
     return [PricedCartLine(line, info) for line, info in zip(lines, infos, strict=True)]
 
 
+#: What the cart page reads of a line and its product (not the description or the search document).
+CART_LINE_FIELDS = (
+    "cart", "quantity", "unit", "seen_price", "seen_stock_status", "added_at", "product__sku", "product__name",
+    "product__multiplicity", "product__weight", "product__volume", "product__vat_rate",
+    "product__base_unit__short_name",
+)
+
+
 @dataclass
 class CartPage:
     """Everything the cart page shows: the cart (None before the first add), its rows and totals under
@@ -95,11 +103,11 @@ def cart_page(*, user, terms: bool = True) -> CartPage:
     strategy = cart_strategy(user=user, cart=cart)
     rows = []
     if cart is not None:
-        units = Prefetch("product__units", ProductUnit.objects.select_related("unit"))
-        lines = list(cart.lines.select_related("product__base_unit").prefetch_related(units)
-                     .order_by("added_at", "pk"))
-        infos = strategy.fetch([line.product for line in lines])
-        rows = [cart_row(line, info, unit_options(line.product, line.product.units.all()))
+        lines = list(cart.lines.select_related("product__base_unit").only(*CART_LINE_FIELDS).order_by("added_at", "pk"))
+        products = [line.product for line in lines]
+        units = alternative_units(products)
+        infos = strategy.fetch(products)
+        rows = [cart_row(line, info, unit_options(line.product, units.get(line.product_id, ())))
                 for line, info in zip(lines, infos, strict=True)]
     return CartPage(cart, strategy, rows, cart_totals(rows), cart_terms_choices(user=user) if terms else [])
 

@@ -7,6 +7,7 @@ as buttons ("Кратность 24: 48 или 72?") that post again; a plain POS
 """
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,6 +27,7 @@ from django_htmx.http import reswap, retarget
 
 from accounts.roles import Action, client_action_required
 from base.params import parse_decimal, parse_id
+from catalog.availability import STATUS_LABELS
 from catalog.models import Product
 from orders.access import access_cart_line_for_user
 from orders.quantities import format_quantity
@@ -87,11 +90,11 @@ def _add_lines(request: HttpRequest, lines: list[CartLineInput]) -> tuple[int, l
     return len(result.added), result.refused
 
 
-def _status_fragment(request: HttpRequest, *, added: bool, refusal: CartRefusal | None, error: str = "",
-                     post_url: str) -> str:
+def _status_fragment(*, added: bool, refusal: CartRefusal | None, error: str = "", post_url: str) -> str:
+    # Fragments are rendered without the request: its context processors would count the cart again.
     return render_to_string("orders/partials/_cart_status.html", {
         "added": added, "error": refusal.short_message if refusal else error,
-        "offers": _offers(refusal) if refusal else [], "post_url": post_url}, request)
+        "offers": _offers(refusal) if refusal else [], "post_url": post_url})
 
 
 @require_POST
@@ -116,7 +119,7 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         refusal = refused[0] if refused else None
     failed = bool(error or refusal)
     if request.htmx:
-        html = _status_fragment(request, added=not failed, refusal=refusal, error=error, post_url=reverse("cart:add"))
+        html = _status_fragment(added=not failed, refusal=refusal, error=error, post_url=reverse("cart:add"))
         html += _counter(request)
         return HttpResponse(html, status=422 if failed else 200)
     if failed:
@@ -202,13 +205,12 @@ def _bulk_answer(request: HttpRequest, lines: list[CartLineInput], refused: list
     return render_to_string("orders/partials/_cart_bulk.html", {
         "summary": " ".join(summary + general), "failed": failed or general, "rows": rows,
         "post_url": reverse("cart:add_many"),
-        "single": bool(request.POST.get("only") or request.POST.get("choice"))}, request)
+        "single": bool(request.POST.get("only") or request.POST.get("choice"))})
 
 
 def _counter(request: HttpRequest) -> str:
     """The header's cart counter, swapped out of band."""
-    return render_to_string("orders/partials/_cart_counter.html", {"cart_count": cart_line_count(user=request.user)},
-                            request)
+    return render_to_string("orders/partials/_cart_counter.html", {"cart_count": cart_line_count(user=request.user)})
 
 
 # The cart page
@@ -222,6 +224,22 @@ def _links() -> dict[str, str]:
         except NoReverseMatch:
             continue
     return links
+
+
+def _labels() -> SimpleNamespace:
+    """The words of the cart's rows, translated once per page: a gettext call per row and cell adds up."""
+    return SimpleNamespace(
+        price=_("Price"), quantity=_("Quantity"), amount=_("Amount"), stock=_("Availability"), unit=_("Unit"),
+        incl_vat=_("incl. VAT"), excl_vat=_("excl. VAT"), per=_("per %(unit)s"), on_request=_("Price on request"),
+        save=_("Save the quantity"), ok=_("OK"), remove=_("Remove"), remove_name=_("Remove %(name)s"),
+        on_order=_("On order"), partly=_("%(quantity)s %(unit)s in stock, the rest on order"),
+        expected=_("expected %(date)s"), stock_as_of=_("stock as of %(time)s"),
+        price_changed=_("Price changed: was %(old)s, now %(new)s."),
+        now_on_request=_("The price is now on request: the line cannot be ordered."),
+        stock_changed=_("Availability changed: was “%(old)s”, now “%(new)s”."),
+        accept_price=_("Accept the new price"), noted=_("OK, noted"),
+        status={status: str(label) for status, label in STATUS_LABELS.items()},
+    )
 
 
 def _line_urls() -> dict[str, str]:
@@ -238,7 +256,7 @@ def _render_cart(request: HttpRequest, page: CartPage, *, fragment: str = "", li
     context = {
         # One token for every form: Jinja2's own `csrf_token` masks a new one at every use.
         "page": page, "fragment": fragment, "line_id": line_id, "token": get_token(request),
-        **_line_urls(), "links": _links(),
+        **_line_urls(), "links": _links(), "L": _labels(), "trash_icon": static("img/trash.svg"),
         "error": refusal.short_message if refusal else (error or ""),
         "offers": [{"label": label, "value": f"{choice.quantity.normalize():f}:{unit_id or ''}"}
                    for choice, label, unit_id in refusal.offers()] if refusal else [],
