@@ -119,7 +119,7 @@ def cart_add_lines(*, user, lines: Iterable[CartLineInput]) -> CartAddResult:
     ids = {line.product_id for line in lines}
     products = {product.pk: product for product in
                 visible_products(user=user).filter(pk__in=ids).select_related("base_unit")}
-    units = _product_units(list(products))
+    units = _unit_table(list(products))
     wanted: dict[int, tuple[Decimal, CartLineInput]] = {}
     for line in lines:
         product = products.get(line.product_id)
@@ -248,7 +248,7 @@ def cart_update_line(*, user, line_id: int, quantity: Decimal | None, unit_id: i
         if line is None:
             raise Http404("no such cart line")
         product = visible_products(user=user).select_related("base_unit").filter(pk=line.product_id).first()
-        units = _product_units([line.product_id])
+        units = _unit_table([line.product_id])
         entry = CartLineInput(line.product_id, quantity, unit_id)
         if quantity is None:  # the unit alone: check it, and the quantity in base units as it stands
             entry = CartLineInput(line.product_id, line.quantity)
@@ -256,6 +256,8 @@ def cart_update_line(*, user, line_id: int, quantity: Decimal | None, unit_id: i
             if product is not None and foreign_unit and (product.pk, unit_id) not in units:
                 raise CartLineRefused(CartRefusal(entry, "unit", _("The product is not sold in this unit.")))
         refusal = _refusal(entry, product, units)
+        if refusal is None and quantity is not None and quantity * _unit(entry, product, units)[0] >= QUANTITY_MAX:
+            refusal = CartRefusal(entry, "quantity", _("The quantity is too large."))
         if refusal is not None:
             raise CartLineRefused(refusal)
         if quantity is not None:
@@ -393,13 +395,10 @@ def _cart_id_of_line(user, line_id: int) -> int:
     return cart_id
 
 
-def _product_units(product_ids) -> dict[tuple[int, int], tuple[Decimal, str]]:
+def _unit_table(product_ids) -> dict[tuple[int, int], tuple[Decimal, str]]:
     """(product id, unit id) → (coefficient, short name) of the products' alternative units, one query."""
-    return {
-        (product_id, unit_id): (coefficient, short_name) for product_id, unit_id, coefficient, short_name in
-        ProductUnit.objects.filter(product_id__in=product_ids).values_list(
-            "product_id", "unit_id", "coefficient", "unit__short_name")
-    }
+    return {(product_id, unit_id): (coefficient, short_name)
+            for product_id, unit_id, coefficient, short_name in _product_units(product_ids)}
 
 
 def _unit(line: CartLineInput, product: Product, units: dict) -> tuple[Decimal, str]:
