@@ -49,7 +49,7 @@ MAX_CART_QUANTITY = Decimal(1_000_000_000)
 #: The most rows one bulk add takes (a listing page shows at most 100).
 MAX_BULK_LINES = 200
 #: Addresses other parts of the cart may offer; a link shows only when its address exists.
-OPTIONAL_LINKS = {"checkout": "cart:checkout", "quick": "cart:quick", "upload": "cart:upload"}
+OPTIONAL_LINKS = {"checkout": "cart:checkout"}
 
 
 def _quantity(text: str | None) -> Decimal | None:
@@ -257,6 +257,7 @@ def _render_cart(request: HttpRequest, page: CartPage, *, fragment: str = "", li
         # One token for every form: Jinja2's own `csrf_token` masks a new one at every use.
         "page": page, "fragment": fragment, "line_id": line_id, "token": get_token(request),
         **_line_urls(), "links": _links(), "L": _labels(), "trash_icon": static("img/trash.svg"),
+        "order_tools": mark_safe(render_to_string("orders/partials/_order_tools.html")),  # noqa: S308 - a template
         "error": refusal.short_message if refusal else (error or ""),
         "offers": [{"label": label, "value": f"{choice.quantity.normalize():f}:{unit_id or ''}"}
                    for choice, label, unit_id in refusal.offers()] if refusal else [],
