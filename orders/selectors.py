@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -113,13 +113,12 @@ def cart_page(*, user, terms: bool = True) -> CartPage:
 
 
 def cart_terms_choices(*, user) -> list[tuple[LegalEntity, list[Contract]]]:
-    """The client's confirmed legal entities, each with its contracts in force, by name (two queries)."""
-    today = timezone.localdate()
-    in_force = Contract.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today), is_active=True)
-    entities = LegalEntity.objects.filter(client_id=user.client_id, is_confirmed=True).prefetch_related(
-        Prefetch("contracts", in_force.select_related("currency").order_by("-signed_on", "number"))
-    ).order_by("name", "pk")
-    return [(entity, list(entity.contracts.all())) for entity in entities]
+    """The legal entities the user may order for, each with its contracts in force (those the checkout
+    accepts: `accounts.selectors.ordering_contracts`), by name, in two queries."""
+    contracts: dict[int, list[Contract]] = {}
+    for contract in ordering_contracts(user, on=timezone.localdate()):
+        contracts.setdefault(contract.legal_entity_id, []).append(contract)
+    return [(entity, contracts.get(entity.pk, [])) for entity in ordering_legal_entities(user)]
 
 
 def cart_line_count(*, user) -> int:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Balance, Contract, LegalEntity, User
 from accounts.roles import Action, require_action
+from accounts.selectors import ordering_contracts
 from catalog.models import Product, ProductUnit
 from catalog.selectors import visible_products
 
@@ -324,7 +325,7 @@ def cart_set_terms(*, user, legal_entity_id: int | None, contract_id: int | None
             pk=contract_id, legal_entity=entity).first()
         if contract is None:
             raise Http404("no such contract")
-        if not contract.is_active or (contract.valid_until and contract.valid_until < timezone.localdate()):
+        if not ordering_contracts(user, on=timezone.localdate()).filter(pk=contract.pk).exists():
             raise ValidationError(_("Contract %(number)s is not in force: choose another one.")
                                   % {"number": contract.number}, code="contract")
     cart = cart_get_or_create(user=user)

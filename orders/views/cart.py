@@ -230,7 +230,7 @@ def _labels() -> SimpleNamespace:
     """The words of the cart's rows, translated once per page: a gettext call per row and cell adds up."""
     return SimpleNamespace(
         price=_("Price"), quantity=_("Quantity"), amount=_("Amount"), stock=_("Availability"), unit=_("Unit"),
-        incl_vat=_("incl. VAT"), excl_vat=_("excl. VAT"), per=_("per %(unit)s"), on_request=_("Price on request"),
+        incl_vat=_("with VAT"), excl_vat=_("without VAT"), per=_("per %(unit)s"), on_request=_("Price on request"),
         save=_("Save the quantity"), ok=_("OK"), remove=_("Remove"), remove_name=_("Remove %(name)s"),
         on_order=_("On order"), partly=_("%(quantity)s %(unit)s in stock, the rest on order"),
         expected=_("expected %(date)s"), stock_as_of=_("stock as of %(time)s"),
