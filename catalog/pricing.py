@@ -16,6 +16,9 @@ currency for one unit) into the currency shown — the contract's currency when 
 a real one, else PORTAL_DEFAULT_CURRENCY — and rounded to kopecks half-up. A price per
 alternative unit is the rounded unit price times the unit's coefficient, rounded again, so it
 always equals what a cart line of that many base units costs.
+
+Whether a price includes VAT is its price type's `vat_included`; an individual price follows the
+client's effective price type (the one `effective_price_type_id` names).
 """
 
 from dataclasses import dataclass, field
@@ -74,11 +77,21 @@ class PricingContext:
     coefficient: Decimal = Decimal(1)
     currency: str = "RUB"
     currency_rate: Decimal = Decimal(1)
+    vat_excluded: frozenset[int] = frozenset()  # ids of the price types above whose prices exclude VAT
 
     @property
     def effective_price_type_id(self) -> int | None:
         """The price type the client's prices come from, individual prices aside (used to sort by price)."""
         return self.contract_price_type_id or self.client_price_type_id or self.base_price_type_id
+
+    def vat_included(self, source: PriceSource | None = None) -> bool:
+        """Whether prices of `source` include VAT (None or an individual price: the effective price type's rule)."""
+        type_id = {
+            PriceSource.CONTRACT_PRICE_TYPE: self.contract_price_type_id,
+            PriceSource.CLIENT_PRICE_TYPE: self.client_price_type_id,
+            PriceSource.REGION_BASE: self.base_price_type_id,
+        }.get(source) or self.effective_price_type_id
+        return type_id not in self.vat_excluded
 
     @property
     def region_factor(self) -> Decimal:
@@ -123,6 +136,7 @@ class ProductPrice:
     currency: str
     source: PriceSource
     per_unit: dict[int, Decimal] = field(default_factory=dict)  # alternative unit id → price of one
+    vat_included: bool = True
 
     @property
     def on_request(self) -> bool:
@@ -215,5 +229,6 @@ def _resolve(context: PricingContext, found: dict[int, tuple[Decimal, Decimal]])
         if key is None or key not in found:
             continue
         amount, rate = found[key]
-        return ProductPrice(round_money(context.shown(amount, rate, source)), context.currency, source, {})
-    return ProductPrice(None, context.currency, PriceSource.ON_REQUEST, {})
+        return ProductPrice(round_money(context.shown(amount, rate, source)), context.currency, source, {},
+                            context.vat_included(source))
+    return ProductPrice(None, context.currency, PriceSource.ON_REQUEST, {}, context.vat_included())

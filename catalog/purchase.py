@@ -123,13 +123,14 @@ def purchase_strategy(*, user, legal_entity: LegalEntity | None = None,
 
     A client's user: one query (the client with its region, also put on `user.client` so the
     page shell does not load it again); prices when the role may see them, in the contract's
-    currency when it has a real one. The contract should come with `currency` loaded, and
+    currency when it has a real one. The contract should come with `currency` and `price_type` loaded, and
     `legal_entity` is taken from it when not given. Guests see the base prices and stock of the
     first active region only when PORTAL_GUEST_CATALOG is on; supplier staff see no prices.
     Raises ValueError for a legal entity or contract of another client (callers check access first).
     """
     if user.is_authenticated and user.client_id:
-        client = Client.objects.select_related("region").get(pk=user.client_id)
+        # The price types come along for their VAT rule (PricingContext.vat_excluded).
+        client = Client.objects.select_related("region__base_price_type", "price_type").get(pk=user.client_id)
         user.client = client
         if contract is not None and legal_entity is None:
             legal_entity = contract.legal_entity
@@ -141,10 +142,11 @@ def purchase_strategy(*, user, legal_entity: LegalEntity | None = None,
         return PurchaseStrategy(user, client, legal_entity, contract, client.region_id, pricing,
                                 user_can(user, Action.USE_CART))
     if not user.is_authenticated and settings.PORTAL_GUEST_CATALOG:
-        region = Region.objects.filter(is_active=True).order_by("pk").first()
+        region = Region.objects.filter(is_active=True).select_related("base_price_type").order_by("pk").first()
         if region is not None:
             pricing = PricingContext(None, None, None, None, region.base_price_type_id,
-                                     currency=settings.PORTAL_DEFAULT_CURRENCY)
+                                     currency=settings.PORTAL_DEFAULT_CURRENCY,
+                                     vat_excluded=_vat_excluded(region.base_price_type))
             return PurchaseStrategy(user, None, None, None, region.pk, pricing, False)
     return PurchaseStrategy(user, None, None, None, None, None, False)
 
@@ -164,4 +166,12 @@ def _client_pricing(client: Client, contract: Contract | None) -> PricingContext
         coefficient=client.price_coefficient,
         currency=currency,
         currency_rate=rate,
+        vat_excluded=_vat_excluded(client.region.base_price_type, client.price_type,
+                                   contract.price_type if contract else None),
     )
+
+
+def _vat_excluded(*price_types) -> frozenset[int]:
+    """Ids of the given price types (None skipped) whose prices exclude VAT."""
+    return frozenset(price_type.pk for price_type in price_types if price_type is not None
+                     and not price_type.vat_included)

@@ -7,7 +7,7 @@ from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 
 from base.models import Warehouse
 
-from .models import Category, Product, ProductMedia, ProductRelation, Review, Stock
+from .models import Category, Product, ProductMedia, ProductRelation, ProductUnit, Review, Stock
 
 
 def visible_products(*, user) -> QuerySet[Product]:
@@ -49,6 +49,17 @@ def only_in_stock(products: QuerySet[Product], *, region_id: int) -> QuerySet[Pr
 def stock_total_subquery(*, region_id: int) -> Subquery:
     rows = Stock.objects.filter(product=OuterRef("pk"), warehouse_id__in=region_warehouses(region_id))
     return Subquery(rows.values("product").annotate(total=Sum("quantity")).values("total")[:1])
+
+
+def alternative_units(products) -> dict[int, list[tuple[int, str, object]]]:
+    """Product id → its alternative units as (unit id, short name, coefficient), smallest first, in one
+    query (the unit choice of the add-to-cart forms of a listing)."""
+    found: dict[int, list[tuple[int, str, object]]] = {}
+    rows = ProductUnit.objects.filter(product_id__in=[product.pk for product in products]).order_by(
+        "coefficient", "pk").values_list("product_id", "unit_id", "unit__short_name", "coefficient")
+    for product_id, *unit in rows:
+        found.setdefault(product_id, []).append(tuple(unit))
+    return found
 
 
 def category_tree() -> list[Category]:

@@ -26,7 +26,8 @@ def cart_context(request: HttpRequest) -> dict:
     The form posts to `cart_add_url`, which the orders app gives every template (a Jinja2 global).
     """
     return {"next_url": request.get_full_path(), "csrf_token": get_token(request),
-            "label_quantity": _("Quantity"), "label_add": _("Add")}
+            "label_quantity": _("Quantity"), "label_add": _("Add"), "label_unit": _("Unit"),
+            "label_add_selected": _("Add selected to the cart")}
 
 
 def render_jinja(request: HttpRequest, template: str, context: dict) -> SafeString:
@@ -87,6 +88,7 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     context = {
         "category": category, "ancestors": ancestors, "subcategories": subcategories,
         "page": page, "rows": viewer.fetch(rows), "query": state.q, "state": state,
+        "units": selectors.alternative_units(rows) if viewer.can_order and rows else {},
         "viewer": viewer, "sorts": SORTS, "page_sizes": PAGE_SIZES, "typos": typos,
         "path": request.path, "cart": cart_context(request),
     }

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404
 from base.models import Warehouse
 
 from .checkout import pickup_warehouses
-from .models import ApprovalRule, Order, OrderTemplate
+from .models import ApprovalRule, CartLine, Order, OrderTemplate
 from .selectors import approval_rules_for_user, order_templates_for_user, orders_awaiting_approval, orders_for_user
 
 
@@ -35,3 +35,8 @@ def access_order_awaiting_user(user, pk: int) -> Order:
 
 def access_approval_rule_for_user(user, pk: int) -> ApprovalRule:
     return get_object_or_404(approval_rules_for_user(user=user), pk=pk)
+
+
+def access_cart_line_for_user(user, pk: int) -> CartLine:
+    """A line of the user's own cart (another user's line is a 404, even within the client)."""
+    return get_object_or_404(CartLine.objects.filter(cart__user_id=user.pk), pk=pk)

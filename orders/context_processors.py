@@ -1,6 +1,6 @@
-"""Context for every page from the orders app: the header's cart counter, the add-to-cart URL, and
-whether the user may use the cart (the cart-only links: order templates, repeat an order), and
-whether the user may see the finance section of the cabinet."""
+"""Context for every page from the orders app: the header's cart badge and counter, the add-to-cart URL,
+whether the user may use the cart (the badge and the cart-only links: order templates, repeat an order),
+whether the user may see the finance section of the cabinet, and the approvals waiting for the user."""
 
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -11,14 +11,15 @@ from .selectors import cart_line_count, orders_awaiting_approval
 
 
 def cart(request) -> dict:
-    """`cart_count` for the header; `cart_add_url`, where product rows and pages post their add-to-cart forms;
-    `can_use_cart` for the links and buttons that only buyers get; `can_view_balance` for the cabinet's
-    finance link."""
+    """`can_use_cart` for the badge, links and buttons only buyers get; `cart_count` for the header's badge;
+    `cart_add_url`, where product pages post their add-to-cart forms; `can_view_balance` for the
+    cabinet's finance link."""
     user = getattr(request, "user", None)
+    can_use_cart = user is not None and user_can(user, Action.USE_CART)
     return {
-        "cart_count": cart_line_count(user=user) if user is not None else 0,
+        "cart_count": cart_line_count(user=user) if can_use_cart else 0,
         "cart_add_url": reverse("cart:add"),
-        "can_use_cart": user is not None and user_can(user, Action.USE_CART),
+        "can_use_cart": can_use_cart,
         "can_view_balance": user is not None and user_can(user, Action.VIEW_BALANCE),
     }
 

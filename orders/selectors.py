@@ -1,7 +1,7 @@
 """Reads of the orders app, scoped to the user's client: carts, orders, order templates."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
@@ -16,9 +16,10 @@ from base.models import Currency, Warehouse
 from catalog.models import Product, ProductUnit, Unit
 from catalog.pricing import round_money
 from catalog.purchase import PurchaseInfo, PurchaseStrategy, purchase_strategy
-from catalog.selectors import visible_products
+from catalog.selectors import alternative_units, visible_products
 
 from .approval import awaiting_approval_q
+from .cart_summary import CartRow, CartTotals, cart_row, cart_totals, unit_options
 from .checkout import (
     CreditState,
     CreditStop,
@@ -49,7 +50,8 @@ class PricedCartLine:
 
 def cart_for_user(*, user) -> Cart | None:
     """The user's cart with its chosen legal entity and contract (and the contract's currency) loaded."""
-    return Cart.objects.select_related("legal_entity", "contract__currency").filter(user=user).first()
+    return Cart.objects.select_related("legal_entity", "contract__currency", "contract__price_type").filter(
+        user=user).first()
 
 
 def cart_strategy(*, user, cart: Cart | None = None) -> PurchaseStrategy:
@@ -69,6 +71,55 @@ def cart_lines(*, user) -> list[PricedCartLine]:
     lines = list(cart.lines.select_related("product__base_unit", "unit").order_by("added_at", "pk"))
     infos = cart_strategy(user=user, cart=cart).fetch([line.product for line in lines])
     return [PricedCartLine(line, info) for line, info in zip(lines, infos, strict=True)]
+
+
+#: What the cart page reads of a line and its product (not the description or the search document).
+CART_LINE_FIELDS = (
+    "cart", "quantity", "unit", "seen_price", "seen_stock_status", "added_at", "product__sku", "product__name",
+    "product__multiplicity", "product__weight", "product__volume", "product__vat_rate",
+    "product__base_unit__short_name",
+)
+
+
+@dataclass
+class CartPage:
+    """Everything the cart page shows: the cart (None before the first add), its rows and totals under
+    the cart's terms, and the legal entities with contracts the buyer may choose."""
+
+    cart: Cart | None
+    strategy: PurchaseStrategy
+    rows: list[CartRow]
+    totals: CartTotals
+    terms: list[tuple[LegalEntity, list[Contract]]] = field(default_factory=list)
+
+    @property
+    def currency(self) -> str:
+        return self.strategy.pricing.currency if self.strategy.pricing else ""
+
+
+def cart_page(*, user, terms: bool = True) -> CartPage:
+    """The cart page of the user in a constant number of queries whatever the number of lines: the
+    cart, its lines with products and units, the client, prices, stock (and two for `terms`)."""
+    cart = cart_for_user(user=user)
+    strategy = cart_strategy(user=user, cart=cart)
+    rows = []
+    if cart is not None:
+        lines = list(cart.lines.select_related("product__base_unit").only(*CART_LINE_FIELDS).order_by("added_at", "pk"))
+        products = [line.product for line in lines]
+        units = alternative_units(products)
+        infos = strategy.fetch(products)
+        rows = [cart_row(line, info, unit_options(line.product, units.get(line.product_id, ())))
+                for line, info in zip(lines, infos, strict=True)]
+    return CartPage(cart, strategy, rows, cart_totals(rows), cart_terms_choices(user=user) if terms else [])
+
+
+def cart_terms_choices(*, user) -> list[tuple[LegalEntity, list[Contract]]]:
+    """The legal entities the user may order for, each with its contracts in force (those the checkout
+    accepts: `accounts.selectors.ordering_contracts`), by name, in two queries."""
+    contracts: dict[int, list[Contract]] = {}
+    for contract in ordering_contracts(user, on=timezone.localdate()):
+        contracts.setdefault(contract.legal_entity_id, []).append(contract)
+    return [(entity, contracts.get(entity.pk, [])) for entity in ordering_legal_entities(user)]
 
 
 def cart_line_count(*, user) -> int:

@@ -104,7 +104,7 @@ def environment(**options) -> Environment:
     env.install_gettext_callables(gettext, ngettext, newstyle=True, pgettext=pgettext)
     # Where product rows and pages post their add-to-cart forms (the orders app's URL; the catalog does not name it).
     env.globals.update(url=url, static=static, querystring=querystring, media_url=media_url, product_url=product_url,
-                       cart_add_url=reverse_lazy("cart:add"))
+                       cart_add_url=reverse_lazy("cart:add"), cart_add_many_url=reverse_lazy("cart:add_many"))
     env.filters.update(number=number, plain=plain, money=money, date=date, time=time, hm=hm, dm=dm,
                        linebreaks=linebreaks_filter,
                        urlencode=lambda value: quote(str(value), safe="/"))

@@ -3,7 +3,7 @@
 Chromium reports every blocked inline script, style, eval or foreign source as a console error
 ("Refused to ... because it violates the following Content Security Policy directive") and fires
 a `securitypolicyviolation` event; the test walks the key pages, uses their htmx parts (search
-suggestions, facet filtering, add to cart, lazy product blocks, the notification bell) and the
+suggestions, facet filtering, add to cart, a cart line edit, lazy product blocks, the notification bell) and the
 admin's widgets, and expects neither.
 """
 
@@ -125,6 +125,14 @@ def test_key_pages_break_no_content_security_policy(live_server, csp_data):
             row = page.locator(".product-table tbody tr").first
             row.locator(".add-to-cart button[type=submit]").click()
             row.locator(".add-to-cart-status .add-to-cart-ok").wait_for()
+            seen.check()
+
+            # The cart: its page, and a line edited by htmx.
+            page.goto(f"{base}/cart/")
+            quantity = page.locator("tr.cart-line input[name=quantity]").first
+            quantity.fill("100")
+            with page.expect_response(lambda response: "/cart/lines/" in response.url):
+                quantity.press("Enter")
             seen.check()
 
             # The product page loads its related goods and reviews by htmx.

@@ -142,3 +142,19 @@ def test_many_products_priced_in_one_query(django_assert_num_queries):
     with django_assert_num_queries(2):
         infos = strategy.fetch(products)
     assert len(infos) == 30 and infos[0].price.source == PriceSource.INDIVIDUAL
+
+
+def test_a_price_says_whether_it_includes_vat_by_its_price_type():
+    """A price type's `vat_included` rules its prices; an individual price follows the effective price type."""
+    base, net = PriceTypeFactory(), PriceTypeFactory(vat_included=False)
+    client = ClientFactory(region=RegionFactory(base_price_type=base))
+    contract = ContractFactory(legal_entity=LegalEntityFactory(client=client), currency=rub(), price_type=net)
+    by_base, by_contract, individual = ProductFactory.create_batch(3)
+    PriceFactory(product=by_base, price_type=base)
+    PriceFactory(product=by_contract, price_type=net)
+    ClientPriceFactory(client=client, product=individual)
+    prices = _prices(client, [by_base, by_contract, individual], contract=contract)
+    assert [prices[product.pk].vat_included for product in (by_base, by_contract, individual)] == [True, False, False]
+    strategy = purchase_strategy(user=ClientUserFactory(client=client), contract=contract)
+    assert not strategy.pricing.vat_included() and strategy.pricing.vat_included(PriceSource.REGION_BASE)
+    assert _prices(client, [individual])[individual.pk].vat_included  # without the contract: the base type's rule
