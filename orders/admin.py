@@ -138,7 +138,7 @@ class OrderAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
                    ("client", admin.RelatedOnlyFieldListFilter), ("created_at", admin.DateFieldListFilter),
                    AmountFilter, WeightFilter, EscalatedFilter, "delivery_method"]
     search_fields = ["number", "erp_number", "=lines__sku", "client__name", "legal_entity__inn"]
-    list_select_related = ["client__region", "legal_entity"]
+    list_select_related = ["client__region", "legal_entity", "currency"]
     date_hierarchy = "created_at"
     readonly_fields = ["status", "status_changed_at", "escalation_level", "total_amount", "total_weight",
                        "total_volume", "created_at", "submitted_at", "erp_id", "erp_number", "erp_exported_at",
