@@ -1,10 +1,11 @@
 """Escalation of orders held too long in a status: per-status limits (EscalationRule), two levels.
 
-Level 1 goes to the responsible person (for an order awaiting approval its approvers, the client's
-administrators but the author; otherwise, or when there are none, the client's personal manager);
-level 2, once the second limit has passed too, to the head of the client's region. Each level fires
-once per stay in a status: `Order.escalation_level` says how far it went and `order_transition` resets
-it, and an OrderEscalation row per level records it in the order's history.
+Level 1 goes to the responsible person (for an order awaiting approval its approvers: the named
+approver, else the client's administrators but the author; otherwise, or when there are none, the
+client's personal manager); level 2, once the second limit has passed too, to the head of the
+client's region. Each level fires once per stay in a status: `Order.escalation_level` says how far
+it went and `order_transition` resets it, and an OrderEscalation row per level records it in the
+order's history.
 """
 
 import datetime
@@ -13,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import RegionHead, User
-from accounts.selectors import client_administrators
 
+from .approval import order_approvers
 from .models import EscalationRule, Order, OrderEscalation
 from .notifications import notify_escalation
 from .services import _lock_order
@@ -37,7 +38,7 @@ def escalation_recipients(order: Order, level: int) -> list[User]:
         head = RegionHead.objects.select_related("user").filter(region_id=order.client.region_id).first()
         return [head.user] if head and head.user.is_active else []
     if order.status == OrderStatus.AWAITING_APPROVAL:
-        approvers = list(client_administrators(order.client).exclude(pk=order.created_by_id))
+        approvers = list(order_approvers(order))
         if approvers:
             return approvers
     manager = order.client.manager

@@ -5,6 +5,7 @@ nothing more once the status moves."""
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Notification, RegionHead, User
@@ -55,12 +56,13 @@ def _level(order: Order) -> int:
 def test_level_1_fires_once_then_level_2_to_the_head(rules, held):
     order, since = held["order"], held["since"]
     url = f"/admin/orders/order/{order.pk}/change/"
+    queue = reverse("orders:approvals")
     assert orders_escalate(now=since + 24 * H - datetime.timedelta(seconds=1)) == 0
     assert _level(order) == 0 and not OrderEscalation.objects.exists()
 
     assert orders_escalate(now=since + 24 * H) == 1
     assert _level(order) == 1
-    assert _told() == [(held["administrator"].pk, url)], "level 1: the approver, not the personal manager"
+    assert _told() == [(held["administrator"].pk, queue)], "level 1: the approver, not the personal manager"
     assert orders_escalate(now=since + 47 * H) == 0, "level 1 fires once"
     assert len(_told()) == 1
 
@@ -96,6 +98,14 @@ def test_a_move_stops_the_escalation_and_restarts_the_clock(rules, held):
     assert _told()[-1][0] == held["manager"].pk, "a submitted order: the client's personal manager"
     assert list(OrderEscalation.objects.values_list("status", "level")) == [
         (S.AWAITING_APPROVAL, 1), (S.SUBMITTED, 1)]
+
+
+def test_the_named_approver_alone_hears_of_level_1(rules, held):
+    order, since = held["order"], held["since"]
+    named = ClientUserFactory(client=order.client, role=User.Role.ADMINISTRATOR)
+    Order.objects.filter(pk=order.pk).update(approver=named)
+    assert orders_escalate(now=since + 24 * H) == 1
+    assert [recipient for recipient, _url in _told()] == [named.pk]
 
 
 def test_without_an_approver_level_1_goes_to_the_personal_manager(rules, held):

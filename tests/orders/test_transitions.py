@@ -87,7 +87,10 @@ def test_each_actor_is_what_the_table_expects(world):
     order, actors = world
     for name, (actor, source) in actors.items():
         with transaction.atomic():
-            assert order_movers(_as(order, name, S.DRAFT), actor, source) == ACTORS[name], name
+            assert order_movers(_as(order, name, S.AWAITING_APPROVAL), actor, source) == ACTORS[name], name
+            if name == "administrator":
+                assert order_movers(_as(order, name, S.DRAFT), actor, source) == {M.CLIENT_ADMIN}, \
+                    "the approver only while the order awaits approval"
             transaction.set_rollback(True)
 
 
@@ -148,3 +151,14 @@ def test_allowed_transitions_per_actor(world):
         S.ACCEPTED, S.ASSEMBLING, S.SHIPPED, S.CANCELLED]
     assert allowed_transitions(order, None, SRC.ERP) == [S.ACCEPTED, S.ASSEMBLING, S.SHIPPED, S.CANCELLED]
     assert allowed_transitions(order, actors["administrator"][0]) == []
+
+
+def test_with_a_named_approver_only_he_approves(world):
+    order, actors = world
+    named = ClientUserFactory(client=order.client, role=User.Role.ADMINISTRATOR)
+    Order.objects.filter(pk=order.pk).update(status=S.AWAITING_APPROVAL, approver=named)
+    order = Order.objects.get(pk=order.pk)
+    with pytest.raises(OrderTransitionRefused):
+        order_transition(order=order, to_status=S.APPROVED, actor=actors["administrator"][0], source=SRC.USER)
+    assert allowed_transitions(order, named) == [S.APPROVED, S.REJECTED, S.CANCELLED]
+    order_transition(order=order, to_status=S.APPROVED, actor=named, source=SRC.USER)
