@@ -1,5 +1,7 @@
 """Carts, order templates, orders with line snapshots, and the order status history."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -312,3 +314,54 @@ class OrderStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.from_status} → {self.to_status}"
+
+
+class EscalationRule(models.Model):
+    """How long an order may stay in one status before the responsible person, then their head, hears of it."""
+
+    status = models.CharField(_("status"), max_length=30, choices=OrderStatus.choices, unique=True)
+    first_limit = models.DurationField(
+        _("limit"), help_text=_("Time in the status after which the responsible person is notified (level 1)."))
+    by_desired_date = models.BooleanField(
+        _("at the desired date"), default=False,
+        help_text=_("Level 1 fires at the end of the order's desired date when it has one (the limit above when "
+                    "it has none)."))
+    second_limit = models.DurationField(
+        _("limit for the head"),
+        help_text=_("Time after level 1 became due after which the region's head is notified (level 2)."))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("escalation rule")
+        verbose_name_plural = _("escalation rules")
+        ordering = ["status"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(first_limit__gt=datetime.timedelta(0))
+                                   & models.Q(second_limit__gt=datetime.timedelta(0)),
+                                   name="escalation_limits_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_status_display())
+
+
+class OrderEscalation(models.Model):
+    """One escalation that fired: the order held in `status` since `status_since`, the level, who was told."""
+
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="escalations")
+    status = models.CharField(_("status"), max_length=30, choices=OrderStatus.choices)
+    status_since = models.DateTimeField(_("in the status since"))
+    level = models.PositiveSmallIntegerField(_("level"))
+    recipients = models.TextField(_("notified"), blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["order", "created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "status_since", "level"], name="order_escalation_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.status} ({self.level})"

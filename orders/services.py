@@ -47,7 +47,8 @@ from .models import (
 from .notifications import notify_status_change
 from .quantities import QUANTITY_MAX, QuantityChoice, format_quantity, multiplicity_choices
 from .selectors import cart_for_user, cart_strategy, orders_for_user
-from .status import OrderStatus, can_transition
+from .status import OrderStatus, can_transition, may_move
+from .transitions import order_movers
 
 # Cart
 
@@ -704,25 +705,44 @@ class OrderTransitionError(ValidationError):
             code="transition")
 
 
+class OrderTransitionRefused(OrderTransitionError):
+    """A move the table allows from the order's status, but not to this actor (a buyer accepting an order,
+    staff of another region, the ERP approving)."""
+
+    def __init__(self, *, order, from_status: str, to_status: str):
+        super().__init__(order=order, from_status=from_status, to_status=to_status)
+        labels = dict(OrderStatus.choices)
+        self.message = _("You may not move order %(number)s from “%(from)s” to “%(to)s”.") % {
+            "number": order.number, "from": labels.get(from_status, from_status),
+            "to": labels.get(to_status, to_status)}
+        self.code = "not_allowed"
+        self.error_list = [self]
+
+
 def _lock_order(pk: int) -> Order:
     """Lock one order row (select_for_update) for a status or ERP write; the only place orders are locked."""
     return Order.objects.select_for_update().get(pk=pk)
 
 
 def order_transition(*, order, to_status: str, actor=None, source: str, comment: str = "") -> OrderStatusChange:
-    """Move `order` to `to_status` if the table allows it; record who, when, from, to and why.
+    """Move `order` to `to_status` if the table allows it to this actor; record who, when, from, to and why.
 
+    Every path moves orders here: client pages (`actor` a client user, source USER), the admin
+    (supplier staff, USER), the ERP import (source ERP, no actor) and the portal itself (SYSTEM).
     The order row is locked (select_for_update) so two movers never both read the old status:
     the second one waits, then sees the new status and is refused.
     Whoever should know hears of the change (`notify_status_change`; e-mails go after commit).
     Raises OrderTransitionError (a ValidationError) for a move the table does not allow from the
-    order's current status; nothing is written then.
+    order's current status, and its subclass OrderTransitionRefused for an allowed move this actor
+    may not make (orders/status.py MOVERS); nothing is written then.
     """
     with transaction.atomic():
         locked = _lock_order(order.pk)
         from_status = locked.status
         if not can_transition(from_status, to_status):
             raise OrderTransitionError(order=locked, from_status=from_status, to_status=to_status)
+        if not may_move(from_status, to_status, order_movers(locked, actor, source)):
+            raise OrderTransitionRefused(order=locked, from_status=from_status, to_status=to_status)
         now = timezone.now()
         locked.status = to_status
         locked.status_changed_at = now

@@ -2,8 +2,9 @@
 
 from celery import shared_task
 
+from orders.escalation import orders_escalate
+
 from . import services
-from .models import Stream
 
 
 @shared_task(name="sync.tasks.sync_stream", ignore_result=True)
@@ -20,5 +21,5 @@ def exchange_import(run_id: int) -> int:
 
 @shared_task(name="sync.tasks.escalation_check", ignore_result=True)
 def escalation_check() -> int:
-    """Escalate orders held too long in a status; until the rules exist, record "not configured"."""
-    return services.sync_run_not_configured(stream=Stream.ESCALATION).pk
+    """Escalate orders held too long in a status (orders' EscalationRule); returns how many escalations fired."""
+    return orders_escalate()

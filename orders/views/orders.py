@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import User
 from accounts.roles import Action, client_action_required, user_can
 from base.calendar import date_window
 from base.params import clean_text, parse_page
@@ -20,7 +19,8 @@ from orders.invoice import has_invoice, order_invoice
 from orders.models import OrderStatusChange
 from orders.selectors import history_authors, history_legal_entities, order_history
 from orders.services import order_transition
-from orders.status import OrderStatus, can_transition
+from orders.status import OrderStatus
+from orders.transitions import allowed_transitions
 from orders.views.cart_report import pop_cart_report
 
 PAGE_SIZE = 25
@@ -68,10 +68,10 @@ def _xlsx(content: bytes, name: str) -> HttpResponse:
 
 
 def can_cancel(user, order) -> bool:
-    """Whether the page offers to cancel: the flow allows it from the order's status, and the user is
-    its author or the client's administrator (order_transition has the last word)."""
-    return (user_can(user, Action.PLACE_ORDER) and can_transition(order.status, OrderStatus.CANCELLED)
-            and (order.created_by_id == user.pk or user.role == User.Role.ADMINISTRATOR))
+    """Whether the page offers to cancel: the transition rules let this user cancel the order in its
+    status (its author or the client's administrator, in the early statuses; order_transition has the
+    last word)."""
+    return user_can(user, Action.PLACE_ORDER) and OrderStatus.CANCELLED in allowed_transitions(order, user)
 
 
 @require_GET

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from accounts.models import User
 from orders.invoice import order_invoice
-from orders.models import OrderStatusChange
+from orders.models import Order, OrderStatusChange
 from orders.selectors import HistoryFilter, order_history
 from orders.status import OrderStatus
 from tests.factories import (
@@ -220,7 +220,7 @@ def test_order_page_shows_the_timeline_and_actions(client, history):
     html = client.get(order.get_absolute_url()).content.decode()
     assert "Срочно" in html and reverse("orders:invoice", args=[order.pk]) in html
     assert reverse("orders:order_export", args=[order.pk]) in html
-    assert reverse("orders:cancel", args=[order.pk]) in html  # the author, from submitted
+    assert reverse("orders:cancel", args=[order.pk]) not in html  # submitted: the supplier's to cancel now
 
 
 @pytest.mark.parametrize(("who", "number", "offered"), [
@@ -231,6 +231,8 @@ def test_order_page_shows_the_timeline_and_actions(client, history):
 ])
 def test_cancel_offered(client, history, who, number, offered):
     order = history["orders"][number]
+    if order.status == S.SUBMITTED:  # the client cancels in the early statuses only
+        Order.objects.filter(pk=order.pk).update(status=S.APPROVED)
     client.force_login(history[who])
     html = client.get(order.get_absolute_url()).content.decode()
     assert (reverse("orders:cancel", args=[order.pk]) in html) is offered
@@ -238,6 +240,7 @@ def test_cancel_offered(client, history, who, number, offered):
 
 def test_cancel_goes_through_the_transition(client, history):
     order = history["orders"]["A-1"]
+    Order.objects.filter(pk=order.pk).update(status=S.APPROVED)  # the client cancels in the early statuses
     client.force_login(history["anna"])
     response = client.post(reverse("orders:cancel", args=[order.pk]), {"comment": "Не нужно"})
     assert response.status_code == 302 and response.url == order.get_absolute_url()
@@ -245,7 +248,7 @@ def test_cancel_goes_through_the_transition(client, history):
     assert order.status == S.CANCELLED
     change = order.status_changes.get()
     assert (change.from_status, change.to_status, change.changed_by, change.comment) == (
-        S.SUBMITTED, S.CANCELLED, history["anna"], "Не нужно")
+        S.APPROVED, S.CANCELLED, history["anna"], "Не нужно")
 
 
 def test_cancel_refused(client, history):

@@ -22,6 +22,7 @@ USER = OrderStatusChange.Source.USER
 def people():
     manager = StaffUserFactory(language="en")
     client = ClientFactory(manager=manager)
+    manager.managed_regions.add(client.region)  # supplier staff of the client's region move its orders
     head = ClientUserFactory(client=client, role=User.Role.ADMINISTRATOR, language="en")
     buyer = ClientUserFactory(client=client, language="ru")
     return client, manager, head, buyer
@@ -79,7 +80,7 @@ def test_a_status_change_by_someone_else_tells_the_author(people):
 
 def test_the_authors_own_moves_are_not_notified_to_him(people):
     client, manager, head, buyer = people
-    order = order_in(S.SUBMITTED, buyer)
+    order = order_in(S.DRAFT, buyer)
     order_transition(order=order, to_status=S.CANCELLED, actor=buyer, source=USER)
     assert notices() == []
 

@@ -91,7 +91,7 @@ def test_celery_app_reads_the_schedule_from_settings():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", sorted(set(EXPECTED) - {"orders-escalation-check"}))  # tests/orders/test_escalation.py
 def test_scheduled_task_records_not_configured_run(name, registered_tasks):
     """Without a configured source a job says so: a "not configured" run with a message, never a success."""
     task, stream, _ = EXPECTED[name]
