@@ -18,7 +18,7 @@ from accounts.models import RegionHead, User
 from .approval import order_approvers
 from .models import EscalationRule, Order, OrderEscalation
 from .notifications import notify_escalation
-from .services import _lock_order
+from .services.status import _lock_order
 from .status import OrderStatus
 
 

@@ -1,0 +1,44 @@
+"""What the ERP exchange (sync) writes on orders: the export acknowledgement and the ERP's number."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from orders.models import (
+    Order,
+)
+from orders.services.status import _lock_order
+
+# The actor is the ERP; status moves from ERP documents go through order_transition (source ERP).
+
+
+def order_mark_exported(*, order_ids: list[int], at=None) -> int:
+    """Record that the ERP has received these orders (`erp_exported_at`); return how many changed.
+
+    Orders already marked keep their first time, so a repeated acknowledgement changes nothing.
+    """
+    with transaction.atomic():
+        return Order.objects.filter(pk__in=order_ids, erp_exported_at__isnull=True).update(
+            erp_exported_at=at or timezone.now())
+
+
+def order_set_erp_number(*, order, erp_number: str, at=None) -> bool:
+    """Store the ERP's number of an order (номер по 1С); the first number also confirms the order.
+
+    Returns whether anything changed; an empty number changes nothing.
+    """
+    erp_number = erp_number[:50]
+    if not erp_number:
+        return False
+    with transaction.atomic():
+        locked = _lock_order(order.pk)
+        fields = []
+        if locked.erp_number != erp_number:
+            locked.erp_number = erp_number
+            fields.append("erp_number")
+        if locked.erp_confirmed_at is None:
+            locked.erp_confirmed_at = at or timezone.now()
+            fields.append("erp_confirmed_at")
+        if fields:
+            locked.save(update_fields=fields)
+    order.erp_number, order.erp_confirmed_at = locked.erp_number, locked.erp_confirmed_at
+    return bool(fields)
