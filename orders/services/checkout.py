@@ -35,8 +35,6 @@ from orders.services.cart import _lock_cart, _touch_cart
 from orders.services.status import _lock_order, order_transition
 from orders.status import OrderStatus
 
-# Checkout
-
 
 class CartChanged(ValidationError):
     """The cart changed since the checkout page showed it (another tab, a line added): nothing was placed."""
