@@ -137,6 +137,8 @@ class OffersImport:
                 if raw_currency:
                     self._currency_cache[raw_currency] = currency
             rows.append((pt, amount, currency))
+        if len(rows) > 1 and len({pt for pt, _, _ in rows}) < len(rows):
+            raise ExchangeError(f"offer {erp_id} lists a price type twice", path_of(offer["el"]))
         if pid is not None:
             ids = self.pt_ids
             self.pipe.write(self.price_ch, "".join(f"{pid}\t{ids[pt]}\t{amount}\t{cur}\n" for pt, amount, cur in rows),
@@ -160,6 +162,8 @@ class OffersImport:
             rows = [(settings.PORTAL_ERP_TOTAL_WAREHOUSE, offer["total"])]
         # The common case (known warehouses, every quantity plain digits) is checked once per offer.
         warehouses, quantities = zip(*rows, strict=True)
+        if len(set(warehouses)) < len(warehouses):
+            raise ExchangeError(f"offer {erp_id} lists a warehouse twice", path_of(offer["el"]))
         digits = None not in quantities and "" not in quantities and "".join(quantities)
         out = rows
         if not (digits and digits.isdigit() and digits.isascii() and self.warehouses.issuperset(warehouses)):

@@ -8,8 +8,8 @@ database works on one core while Python parses on the other. All-or-nothing is u
 transaction; an error in either thread fails the run and rolls everything back.
 
 A first load into an empty table (bulk-load mode, see `bulk.bulk_load_begin`) appends with a plain
-`INSERT ... SELECT`: nothing can conflict but a row listed twice in the package, which the unique
-constraint still refuses. Regular runs merge.
+`INSERT ... SELECT`: nothing can conflict (an offer listing a warehouse or price type twice is
+refused while parsing; the unique constraint stays as the backstop). Regular runs merge.
 """
 
 from __future__ import annotations
@@ -135,9 +135,7 @@ class Pipeline:
                                 "SELECT count(*) FILTER (WHERE created), count(*) FROM w", [self.now])
                     created, written = cur.fetchone()
             except (errors.UniqueViolation, errors.CardinalityViolation):
-                what = "warehouse" if channel.entity == "stock" else "price type"
-                raise ExchangeError(f"the same {channel.entity} row appears twice in the package (an offer lists "
-                                    f"a {what} twice)") from None
+                raise ExchangeError(f"the same {channel.entity} row appears twice in the package") from None
         channel.created += created
         channel.written += written
         channel.total += rows
