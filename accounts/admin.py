@@ -1,15 +1,19 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from base import admin as base_admin
 from base.admin import ObjectPermissionsAdminMixin
 from base.models import Region
 
-from . import user_services
-from .access import personal_manager_choices
-from .admin_registration import ClientRegistrationAdminMixin, ContractRequestAdminMixin
+from . import services, user_services
+from .access import clients_for_staff, is_regional_manager, personal_manager_choices
+from .admin_registration import ClientRegistrationAdminMixin, ContractRequestAdminMixin, RegionScopedAdminMixin
 from .models import (
     Balance,
     BankAccount,
@@ -57,10 +61,18 @@ class RegionAdmin(base_admin.RegionAdmin):
 
 
 class LegalEntityInline(admin.TabularInline):
+    """A client's legal entities; confirmation changes on the entity's page or by the legal entity list's
+    actions (the services)."""
+
     model = LegalEntity
     fields = ["name", "kind", "inn", "kpp", "ogrn", "is_confirmed"]
+    readonly_fields = ["is_confirmed"]
     extra = 0
     show_change_link = True
+
+    def has_view_permission(self, request, obj=None):
+        # The client page is scoped already; its regional manager sees the entities and follows the link.
+        return super().has_view_permission(request, obj) or is_regional_manager(request.user)
 
 
 class ClientUserInline(admin.TabularInline):
@@ -131,13 +143,68 @@ class ContractInline(admin.TabularInline):
 
 
 @admin.register(LegalEntity)
-class LegalEntityAdmin(admin.ModelAdmin):
+class LegalEntityAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    """Legal entities of the clients of the staff member's regions. Confirmation is read-only in the form:
+    the list's actions and the page's button confirm or withdraw it through the services."""
+
     list_display = ["name", "client", "kind", "inn", "kpp", "ogrn", "is_confirmed"]
     list_filter = ["kind", "is_confirmed", "client__region"]
     search_fields = ["name", "full_name", "inn", "ogrn", "client__name"]
     list_select_related = ["client"]
     autocomplete_fields = ["client"]
+    readonly_fields = ["is_confirmed"]
     inlines = [BankAccountInline, ContractInline]
+    actions = ["confirm_legal_entities", "unconfirm_legal_entities"]
+    change_form_template = "admin/accounts/legalentity/change_form.html"
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    def scoped(self, request, queryset):
+        return queryset.filter(client__in=clients_for_staff(request.user).values("pk"))
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.confirmation_view)
+        name = f"{self.opts.app_label}_{self.opts.model_name}_confirmation"
+        return [path("<path:object_id>/confirmation/", view, name=name), *super().get_urls()]
+
+    def _set_confirmed(self, request, entity, confirmed: bool) -> bool:
+        service = services.legal_entity_confirm if confirmed else services.legal_entity_unconfirm
+        try:
+            service(legal_entity=entity, by=request.user)
+        except ValidationError as error:
+            self.message_user(request, f"{entity}: {' '.join(error.messages)}", messages.ERROR)
+        except PermissionDenied:
+            self.message_user(request, f"{entity}: {_('Not your region.')}", messages.ERROR)
+        else:
+            return True
+        return False
+
+    def confirmation_view(self, request, object_id):
+        """The change page's button: POST `confirmed` 1 or 0 for one legal entity of the staff's regions."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        entity = self.get_object(request, unquote(object_id))
+        if entity is None or not self.has_change_permission(request, entity):
+            raise Http404
+        confirmed = request.POST.get("confirmed") == "1"
+        if self._set_confirmed(request, entity, confirmed):
+            done = _("%(entity)s is confirmed.") if confirmed else _("The confirmation of %(entity)s is withdrawn.")
+            self.message_user(request, done % {"entity": entity}, messages.SUCCESS)
+        return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[entity.pk]))
+
+    def _set_confirmed_all(self, request, queryset, confirmed: bool, done: str) -> None:
+        count = sum(self._set_confirmed(request, entity, confirmed) for entity in queryset.select_related("client"))
+        if count:
+            self.message_user(request, done % {"count": count}, messages.SUCCESS)
+
+    @admin.action(description=_("Confirm the selected legal entities"))
+    def confirm_legal_entities(self, request, queryset):
+        self._set_confirmed_all(request, queryset, True, _("Confirmed: %(count)d"))
+
+    @admin.action(description=_("Withdraw the confirmation of the selected legal entities"))
+    def unconfirm_legal_entities(self, request, queryset):
+        self._set_confirmed_all(request, queryset, False, _("Confirmation withdrawn: %(count)d"))
 
 
 @admin.register(Contract)

@@ -34,6 +34,8 @@ register_event("contract_requested", _("Contract request"), audience="staff")
 register_event("registration_approved", _("Registration approved"), audience="client")
 register_event("registration_rejected", _("Registration rejected"), audience="client")
 register_event("contract_decided", _("Contract request decided"), audience="client")
+register_event("legal_entity_confirmed", _("Legal entity confirmed"), audience="client")
+register_event("legal_entity_unconfirmed", _("Legal entity confirmation withdrawn"), audience="client")
 register_event("registration_duplicate_company", _("Someone asked to register the company again"),
                audience="client")
 register_event("user_invited", _("User invited"), email_default=False, audience="client")

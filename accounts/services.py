@@ -345,6 +345,60 @@ def legal_entity_update(*, by: User, legal_entity: LegalEntity, data: dict) -> L
     return entity
 
 
+@transaction.atomic
+def legal_entity_confirm(*, legal_entity: LegalEntity, by: User) -> LegalEntity:
+    """Confirm a client's legal entity (supplier staff): orders may be placed on its behalf from now on.
+
+    The client's administrators are notified. Raises PermissionDenied outside the staff member's
+    regions, ValidationError when it is confirmed already or its client is a pending or rejected
+    registration (approving a registration confirms its legal entities).
+    """
+    entity = _legal_entity_for_staff(legal_entity, by)
+    if entity.is_confirmed:
+        raise ValidationError(_("The legal entity is already confirmed."), code="confirmed")
+    if entity.client.status not in (Client.Status.ACTIVE, Client.Status.BLOCKED):
+        raise ValidationError(_("Legal entities of a registration are confirmed by approving the registration."),
+                              code="registration")
+    entity.is_confirmed = True
+    entity.save(update_fields=["is_confirmed"])
+    notify_localized(recipients=client_administrators(entity.client), event="legal_entity_confirmed",
+                     message=lambda: (_("Legal entity %(name)s is confirmed") % {"name": entity.name},
+                                      _("Orders can now be placed on its behalf.")),
+                     url=reverse("cabinet:legal_entities"))
+    return entity
+
+
+@transaction.atomic
+def legal_entity_unconfirm(*, legal_entity: LegalEntity, by: User) -> LegalEntity:
+    """Withdraw the confirmation of a client's legal entity (supplier staff): no new orders on its behalf.
+
+    The client's administrators are notified. Raises PermissionDenied outside the staff member's
+    regions, ValidationError when it is not confirmed.
+    """
+    entity = _legal_entity_for_staff(legal_entity, by)
+    if not entity.is_confirmed:
+        raise ValidationError(_("The legal entity is not confirmed."), code="not_confirmed")
+    entity.is_confirmed = False
+    entity.save(update_fields=["is_confirmed"])
+    manager = entity.client.manager
+    notify_localized(recipients=client_administrators(entity.client), event="legal_entity_unconfirmed",
+                     message=lambda: (
+                         _("Confirmation of legal entity %(name)s is withdrawn") % {"name": entity.name},
+                         _("Orders cannot be placed on its behalf until the supplier confirms it again. "
+                           "Your personal manager: %(manager)s.") % {"manager": manager or "—"}),
+                     url=reverse("cabinet:legal_entities"))
+    return entity
+
+
+def _legal_entity_for_staff(legal_entity: LegalEntity, by: User) -> LegalEntity:
+    """The entity locked for the change, with its client; PermissionDenied outside the staff's regions."""
+    entity = LegalEntity.objects.select_for_update(of=("self",)).select_related("client__manager").get(
+        pk=legal_entity.pk)
+    if not staff_may_manage_client(by, entity.client):
+        raise PermissionDenied("client outside the staff member's regions")
+    return entity
+
+
 def invitation_link(user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     return absolute_url(reverse("accounts:invitation", args=[uid, default_token_generator.make_token(user)]))

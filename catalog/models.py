@@ -255,14 +255,23 @@ class AssortmentItem(models.Model):
 
 
 class Price(models.Model):
-    """The price of a product for a price type, per base unit, in the given currency."""
+    """The price of a product for a price type, per base unit, in the given currency.
+
+    The keys carry no single-column indexes, each costing the ERP import on every one of a million
+    rows: (product, price_type) unique and (price_type, amount) lead with the first two, and prices
+    are never looked up by currency (only deleting a currency, which PROTECT refuses, scans them).
+    """
 
     price_type = models.ForeignKey(
-        PriceType, verbose_name=_("price type"), on_delete=models.CASCADE, related_name="prices"
+        PriceType, verbose_name=_("price type"), on_delete=models.CASCADE, related_name="prices", db_index=False
     )
-    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="prices")
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="prices", db_index=False
+    )
     amount = models.DecimalField(_("price"), **MONEY)
-    currency = models.ForeignKey(Currency, verbose_name=_("currency"), on_delete=models.PROTECT, related_name="+")
+    currency = models.ForeignKey(
+        Currency, verbose_name=_("currency"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:
@@ -322,12 +331,15 @@ class ClientPrice(models.Model):
 class Stock(models.Model):
     """Stock of a product in a warehouse as the ERP last confirmed it.
 
-    `expected_on` is the arrival date the ERP gives for goods not (enough) in stock.
+    `expected_on` is the arrival date the ERP gives for goods not (enough) in stock. No single-column
+    indexes on the two keys: (product, warehouse) unique and (warehouse, product) lead with them.
     """
 
-    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="stock")
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="stock", db_index=False
+    )
     warehouse = models.ForeignKey(
-        Warehouse, verbose_name=_("warehouse"), on_delete=models.CASCADE, related_name="stock"
+        Warehouse, verbose_name=_("warehouse"), on_delete=models.CASCADE, related_name="stock", db_index=False
     )
     quantity = models.DecimalField(_("quantity"), **QUANTITY, default=0)
     confirmed_at = models.DateTimeField(_("confirmed by ERP at"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .xml import ExchangeError, boolean, child, children, decimal, local, path_of, text
+from .xml import ExchangeError, boolean, child, children, decimal, local, path_of, plain_number, text
 
 #: Weight requisites (ЗначенияРеквизитов) that hold the product weight in kg.
 WEIGHT_REQUISITES = {"вес", "вес брутто", "вес нетто"}
@@ -114,67 +114,98 @@ def parse_product(el) -> dict:
     }
 
 
-def _fields(el) -> dict:
-    """Local name → stripped text of the direct children (one pass; the offers hot path)."""
-    out = {}
+#: Full tag → local name, filled as tags are met (the offers hot path; bounded against odd files).
+_LOCAL_NAMES: dict[str, str] = {}
+_LOCAL_NAMES_MAX = 512
+
+
+def _local_name(tag) -> str:
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        if not isinstance(tag, str):  # an entity reference or other non-element node
+            return ""
+        name = tag.rpartition("}")[2]
+        if len(_LOCAL_NAMES) < _LOCAL_NAMES_MAX:
+            _LOCAL_NAMES[tag] = name
+    return name
+
+
+def _amount(raw: str, el) -> str:
+    """ЦенаЗаЕдиницу as number text for COPY: written as is when plain, else normalised (comma, spaces)."""
+    if plain_number(raw):
+        return raw
+    number = decimal(raw, what="ЦенаЗаЕдиницу", where=path_of(el))
+    if number is None:
+        raise ExchangeError("a price has no ЦенаЗаЕдиницу", path_of(el))
+    return str(number)
+
+
+def _coefficient(raw: str, el) -> Decimal | None:
+    """Коэффициент of a price; None when absent or 1 (the price is per base unit already)."""
+    if not raw or raw == "1":
+        return None
+    coefficient = decimal(raw, what="Коэффициент", where=path_of(el))
+    if coefficient is None or coefficient == 1:
+        return None
+    if coefficient <= 0:
+        raise ExchangeError(f"price coefficient must be positive, got {coefficient}", path_of(el))
+    return coefficient
+
+
+def _price(el) -> tuple[str, str, str, Decimal | None]:
+    """(price type id, amount as number text, currency, coefficient or None) of a Цена."""
+    price_type = amount = currency = coefficient = ""
+    known = _LOCAL_NAMES.get
     for c in el:
         tag = c.tag
-        if isinstance(tag, str):
-            out[tag.rpartition("}")[2]] = (c.text or "").strip()
-    return out
-
-
-def _number(raw: str, *, what: str, el):
-    try:
-        return Decimal(raw) if raw else None
-    except ArithmeticError:
-        return decimal(raw, what=what, where=path_of(el))
-
-
-def _price(el) -> dict:
-    f = _fields(el)
-    amount = _number(f.get("ЦенаЗаЕдиницу", ""), what="ЦенаЗаЕдиницу", el=el)
-    if amount is None:
-        raise ExchangeError("a price has no ЦенаЗаЕдиницу", path_of(el))
-    coefficient = _number(f.get("Коэффициент", ""), what="Коэффициент", el=el)
-    if coefficient is not None and coefficient <= 0:
-        raise ExchangeError(f"price coefficient must be positive, got {coefficient}", path_of(el))
-    return {"price_type": f.get("ИдТипаЦены", ""), "amount": amount, "currency": f.get("Валюта", ""),
-            "coefficient": coefficient}
+        name = known(tag) or _local_name(tag)
+        if name == "ИдТипаЦены":
+            price_type = (c.text or "").strip()
+        elif name == "ЦенаЗаЕдиницу":
+            amount = (c.text or "").strip()
+        elif name == "Валюта":
+            currency = (c.text or "").strip()
+        elif name == "Коэффициент":
+            coefficient = (c.text or "").strip()
+    return price_type, _amount(amount, el), currency, _coefficient(coefficient, el)
 
 
 def parse_offer(el) -> dict:
-    """An offer: id, prices and stock in whichever of the three stock forms the file uses."""
+    """An offer: id, prices and stock in whichever of the three stock forms the file uses.
+
+    Prices are (price type, amount text, currency, coefficient or None) tuples, amounts already
+    checked to be numbers; stock is (warehouse id, raw quantity text) pairs, checked by the importer.
+    """
     offer = {"erp_id": "", "sku": "", "name": "", "unit": None, "prices": None, "total": None, "stock": None,
              "el": el}
+    stock = None
+    known = _LOCAL_NAMES.get
     for c in el:
         tag = c.tag
-        if not isinstance(tag, str):
-            continue
-        name = tag.rpartition("}")[2]
-        if name == "Ид":
+        name = known(tag) or _local_name(tag)
+        if name == "Склад":  # <Склад ИдСклада=".." КоличествоНаСкладе=".."/>
+            if stock is None:
+                stock = []
+            stock.append((c.get("ИдСклада") or "", c.get("КоличествоНаСкладе")))
+        elif name == "Ид":
             offer["erp_id"] = (c.text or "").strip()
         elif name == "Цены":
-            offer["prices"] = [_price(p) for p in c if local(p) == "Цена"]
-        elif name == "Склад":  # <Склад ИдСклада=".." КоличествоНаСкладе=".."/>
-            stock = offer["stock"] if offer["stock"] is not None else []
-            stock.append((c.get("ИдСклада") or "", c.get("КоличествоНаСкладе")))
-            offer["stock"] = stock
+            offer["prices"] = [_price(p) for p in c if (known(p.tag) or _local_name(p.tag)) == "Цена"]
         elif name == "Количество":
             offer["total"] = c.text
         elif name == "Остатки":
-            stock = offer["stock"] if offer["stock"] is not None else []
+            if stock is None:
+                stock = []
             for rest in c:
                 for wh in rest:
                     if local(wh) == "Склад":
                         stock.append((text(wh, "Ид"), text(wh, "Количество") or None))
                     elif local(wh) == "Количество":
                         offer["total"] = wh.text
-            offer["stock"] = stock
         elif name == "Склады":  # ИзмененияПакетаПредложений: Склады/Склад attributes
-            stock = offer["stock"] if offer["stock"] is not None else []
+            if stock is None:
+                stock = []
             stock.extend((s.get("ИдСклада") or "", s.get("КоличествоНаСкладе")) for s in c)
-            offer["stock"] = stock
         elif name == "Артикул":
             offer["sku"] = (c.text or "").strip()
         elif name == "Наименование":
@@ -183,4 +214,5 @@ def parse_offer(el) -> dict:
             offer["unit"] = parse_unit(c)
         elif name == "ИдХарактеристики" and (c.text or "").strip():
             offer["characteristic"] = c.text.strip()
+    offer["stock"] = stock
     return offer

@@ -59,9 +59,13 @@ def _section_of(el) -> str:
 
 def _read(path):
     """End events only (the cheapest lxml pass); a section is announced at the first element seen in it,
-    by then its start tag (and an early `<СодержитТолькоИзменения>` child) has been parsed."""
+    by then its start tag (and an early `<СодержитТолькоИзменения>` child) has been parsed.
+
+    Siblings share a parent: its section and name are worked out once per parent, not per element
+    (a million-row offers file is 100,000 `Предложение` under one `Предложения`)."""
     root_checked = False
     current = None
+    known_parent = known_parent_name = None
     for _, el in iterparse(path, events=("end",), tag=TAGS):
         if not root_checked:
             if local(el.getroottree().getroot()) != "КоммерческаяИнформация":
@@ -71,14 +75,22 @@ def _read(path):
         name = local(el)
         if name == "КоммерческаяИнформация":
             continue
-        section, parent = el, el.getparent()
-        while parent is not None and parent.getparent() is not None:
-            section, parent = parent, parent.getparent()
-        if section is not current:
-            current = section
-            if local(section) in SECTIONS:
-                yield "package", {"section": local(section), "partial": _partial(section), "line": section.sourceline}
-        yield from _on_end(name, el)
+        parent = el.getparent()
+        if parent is not known_parent:
+            section, up = el, parent
+            while up.getparent() is not None:
+                section, up = up, up.getparent()
+            if section is not current:
+                current = section
+                if local(section) in SECTIONS:
+                    yield "package", {"section": local(section), "partial": _partial(section),
+                                      "line": section.sourceline}
+            known_parent, known_parent_name = parent, local(parent)
+        if name == "Предложение" and known_parent_name == "Предложения":
+            yield "offer", parse_offer(el)
+            drop_done(el)
+        else:
+            yield from _on_end(name, el, known_parent_name)
 
 
 def _partial(section) -> bool:
@@ -89,9 +101,8 @@ def _partial(section) -> bool:
     return boolean(flag)
 
 
-def _on_end(name: str, el):
+def _on_end(name: str, el, parent_name: str):
     parent = el.getparent()
-    parent_name = local(parent) if parent is not None else ""
     if name == "Группы" and parent_name == "Классификатор":
         yield "groups", [parse_group(g) for g in el if local(g) == "Группа"]
         drop_done(el)
@@ -112,9 +123,6 @@ def _on_end(name: str, el):
         drop_done(el)
     elif name == "Товар" and parent_name == "Товары" and _section_of(el) == "Каталог":
         yield "product", parse_product(el)
-        drop_done(el)
-    elif name == "Предложение" and parent_name == "Предложения":
-        yield "offer", parse_offer(el)
         drop_done(el)
     elif name == "Контрагент" and parent_name == "Контрагенты" and \
             local(parent.getparent()) == "КоммерческаяИнформация":

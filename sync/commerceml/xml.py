@@ -83,6 +83,12 @@ def decimal(value: str | None, *, what: str, where: str) -> Decimal | None:
     return number
 
 
+def plain_number(raw: str) -> bool:
+    """ASCII digits with at most one decimal point: valid as it is in COPY text, so no Decimal is built
+    on the hot path (anything else goes through `decimal`)."""
+    return raw.isascii() and raw.replace(".", "", 1).isdigit()
+
+
 def boolean(value: str | None) -> bool:
     return (value or "").strip().lower() in {"true", "1", "да", "yes"}
 

@@ -27,14 +27,13 @@ from django.db import DatabaseError
 from base.models import PriceType, Warehouse
 from catalog.models import Price, Product, Stock, Unit
 
-from ..commerceml.xml import ExchangeError, decimal, path_of
+from ..commerceml.xml import ExchangeError, decimal, path_of, plain_number
 from . import bulk
-from .pipeline import PRICE_MERGE, STOCK_MERGE, Channel, Pipeline, finish_channel
+from .pipeline import PRICE_APPEND, PRICE_MERGE, STOCK_APPEND, STOCK_MERGE, Channel, Pipeline, finish_channel
 from .products import create_from_offers
 from .refs import Refs
 
 CENT = Decimal("0.01")
-ZERO = Decimal(0)
 
 P, S = Product._meta.db_table, Stock._meta.db_table
 PR, PT, W, U = Price._meta.db_table, PriceType._meta.db_table, Warehouse._meta.db_table, Unit._meta.db_table
@@ -70,10 +69,10 @@ class OffersImport:
         self.stock_had_rows = bool(bulk.scalar(f"SELECT EXISTS (SELECT 1 FROM {S})"))
         self.stock_ch = Channel("stock", S, [("product_id", "integer"), ("warehouse_id", "integer"),
                                              ("quantity", "numeric(16,3)")],
-                                STOCK_MERGE, ("product_id", "warehouse_id"))
+                                STOCK_MERGE, STOCK_APPEND, ("product_id", "warehouse_id"))
         self.price_ch = Channel("prices", PR, [("product_id", "integer"), ("price_type_id", "integer"),
                                                ("amount", "numeric(16,2)"), ("currency", "varchar(3)")],
-                                PRICE_MERGE, ("product_id", "price_type_id"))
+                                PRICE_MERGE, PRICE_APPEND, ("product_id", "price_type_id"))
         self.pipe = Pipeline(now=self.now)
 
     def close(self) -> None:
@@ -109,7 +108,8 @@ class OffersImport:
         if not self._started:
             self._started = True
             if self.pipe is not None:
-                self.stock_ch.keep_keys = not self.partial
+                # the keys of a full package zero the rows it does not list; an empty table has none
+                self.stock_ch.keep_keys = not self.partial and self.stock_had_rows
         pid = self.product_ids.get(erp_id) if self.pipe is not None else None
         if pid is None:
             unit = offer["unit"]
@@ -120,24 +120,25 @@ class OffersImport:
         self._stock(erp_id, offer, pid)
 
     def _prices(self, erp_id: str, offer: dict, pid: int | None) -> None:
+        """Amounts arrive as checked number text and go to COPY as they are; a coefficient other than 1
+        turns a pack price into a base-unit price."""
         rows = []
-        for price in offer["prices"]:
-            pt = price["price_type"]
+        for pt, amount, raw_currency, coefficient in offer["prices"]:
             if pt not in self.price_types:
                 raise ExchangeError(f"unknown price type {pt!r} (declared neither in the file nor in the portal)",
                                     path_of(offer["el"]))
-            amount = price["amount"]
-            if amount < 0:
+            if amount[0] == "-" and Decimal(amount) < 0:
                 raise ExchangeError(f"negative price {amount} for offer {erp_id}", path_of(offer["el"]))
-            if price["coefficient"] is not None and price["coefficient"] != 1:
-                amount = (amount / price["coefficient"]).quantize(CENT, ROUND_HALF_UP)
-            raw_currency = price["currency"]
-            currency = self._currency_cache.get(raw_currency)
-            if currency is None or not raw_currency:
+            if coefficient is not None:
+                amount = str((Decimal(amount) / coefficient).quantize(CENT, ROUND_HALF_UP))
+            currency = self._currency_cache.get(raw_currency) if raw_currency else None
+            if currency is None:
                 currency = self.refs.currency(raw_currency, default=self.price_types[pt])
                 if raw_currency:
                     self._currency_cache[raw_currency] = currency
             rows.append((pt, amount, currency))
+        if len(rows) > 1 and len({pt for pt, _, _ in rows}) < len(rows):
+            raise ExchangeError(f"offer {erp_id} lists a price type twice", path_of(offer["el"]))
         if pid is not None:
             ids = self.pt_ids
             self.pipe.write(self.price_ch, "".join(f"{pid}\t{ids[pt]}\t{amount}\t{cur}\n" for pt, amount, cur in rows),
@@ -148,46 +149,64 @@ class OffersImport:
                                             for pt, amount, cur in rows), len(rows))
         else:
             for pt, amount, cur in rows:
-                self.prices.add(erp_id, pt, amount, cur)
+                self.prices.add(erp_id, pt, Decimal(amount), cur)
 
     def _stock(self, erp_id: str, offer: dict, pid: int | None) -> None:
+        """Quantities that are plain numbers go to COPY as written; anything else is parsed (comma, spaces),
+        refused when not a number, and a negative one is stored as 0."""
         rows = offer["stock"]
         if not rows:
             if offer["total"] is None:
                 self.odd["offers_without_stock"] += 1
                 return
             rows = [(settings.PORTAL_ERP_TOTAL_WAREHOUSE, offer["total"])]
+        # The common case (known warehouses, every quantity plain digits) is checked once per offer.
+        warehouses, quantities = zip(*rows, strict=True)
+        if len(set(warehouses)) < len(warehouses):
+            raise ExchangeError(f"offer {erp_id} lists a warehouse twice", path_of(offer["el"]))
+        digits = None not in quantities and "" not in quantities and "".join(quantities)
+        out = rows
+        if not (digits and digits.isdigit() and digits.isascii() and self.warehouses.issuperset(warehouses)):
+            out = self._checked_stock(rows, offer)
+        if pid is not None:
+            ids = self.wh_ids
+            self.pipe.write(self.stock_ch, "".join(f"{pid}\t{ids[wh]}\t{raw}\n" for wh, raw in out), len(out))
+        elif self.stock.copying:
+            eid = bulk.copy_text(erp_id)
+            self.stock.write_lines("".join(f"{eid}\t{bulk.copy_text(wh)}\t{raw}\n" for wh, raw in out), len(out))
+        else:
+            for wh, raw in out:
+                self.stock.add(erp_id, wh, Decimal(raw))
+
+    def _checked_stock(self, rows: list, offer: dict) -> list[tuple[str, str]]:
+        """Rows with a quantity, their warehouses created when new, quantities as number text."""
         out = []
         for wh, raw in rows:
             if raw is None:
                 continue
             if wh not in self.warehouses:
-                name = "ERP" if wh == settings.PORTAL_ERP_TOTAL_WAREHOUSE else ""
-                created = self.refs.warehouse(erp_id=wh, name=name)
-                self.warehouses.add(wh)
-                if self.pipe is not None:
-                    self.wh_ids[wh] = created.pk
-            raw = raw.strip()
-            try:
-                qty = Decimal(raw)
-            except ArithmeticError:
-                qty = decimal(raw, what="stock quantity", where=path_of(offer["el"]))
-                raw = str(qty) if qty is not None else ""
-            if qty is None or not qty.is_finite():
-                raise ExchangeError(f"stock quantity is not a number: {raw!r}", path_of(offer["el"]))
-            if qty < 0:
-                self.odd["negative_stock_clamped"] += 1
-                raw, qty = "0", ZERO
-            out.append((wh, raw, qty))
-        if pid is not None:
-            ids = self.wh_ids
-            self.pipe.write(self.stock_ch, "".join(f"{pid}\t{ids[wh]}\t{raw}\n" for wh, raw, _ in out), len(out))
-        elif self.stock.copying:
-            eid = bulk.copy_text(erp_id)
-            self.stock.write_lines("".join(f"{eid}\t{bulk.copy_text(wh)}\t{raw}\n" for wh, raw, _ in out), len(out))
-        else:
-            for wh, _raw, qty in out:
-                self.stock.add(erp_id, wh, qty)
+                self._new_warehouse(wh)
+            if not plain_number(raw):
+                raw = self._quantity(raw, offer)
+            out.append((wh, raw))
+        return out
+
+    def _new_warehouse(self, wh: str) -> None:
+        name = "ERP" if wh == settings.PORTAL_ERP_TOTAL_WAREHOUSE else ""
+        created = self.refs.warehouse(erp_id=wh, name=name)
+        self.warehouses.add(wh)
+        if self.pipe is not None:
+            self.wh_ids[wh] = created.pk
+
+    def _quantity(self, raw: str, offer: dict) -> str:
+        """A stock quantity that is not a plain number, as number text; negative → "0" (counted)."""
+        qty = decimal(raw, what="stock quantity", where=path_of(offer["el"]))
+        if qty is None:
+            raise ExchangeError(f"stock quantity is not a number: {raw.strip()!r}", path_of(offer["el"]))
+        if qty < 0:
+            self.odd["negative_stock_clamped"] += 1
+            return "0"
+        return str(qty)
 
     # -- merge ---------------------------------------------------------------------------------
     def finish(self) -> None:

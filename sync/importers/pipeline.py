@@ -6,6 +6,10 @@ to a temporary table and merges it with `INSERT ... ON CONFLICT DO UPDATE ... WH
 on the same connection and transaction (psycopg serialises the two threads' statements), so the
 database works on one core while Python parses on the other. All-or-nothing is unchanged: one
 transaction; an error in either thread fails the run and rolls everything back.
+
+A first load into an empty table (bulk-load mode, see `bulk.bulk_load_begin`) appends with a plain
+`INSERT ... SELECT`: nothing can conflict (an offer listing a warehouse or price type twice is
+refused while parsing; the unique constraint stays as the backstop). Regular runs merge.
 """
 
 from __future__ import annotations
@@ -15,16 +19,22 @@ import queue
 import threading
 
 from django.db import connection
+from psycopg import errors
 
+from ..commerceml.xml import ExchangeError
 from . import bulk
 
-CHUNK_ROWS = 200_000
+CHUNK_ROWS = 100_000
 
 STOCK_MERGE = (
     "INSERT INTO {table} (product_id, warehouse_id, quantity, confirmed_at) "
     "SELECT product_id, warehouse_id, quantity, %s FROM {stage} WHERE true "
     "ON CONFLICT (product_id, warehouse_id) DO UPDATE SET quantity = EXCLUDED.quantity, "
     "confirmed_at = EXCLUDED.confirmed_at WHERE {table}.quantity <> EXCLUDED.quantity"
+)
+STOCK_APPEND = (
+    "INSERT INTO {table} (product_id, warehouse_id, quantity, confirmed_at) "
+    "SELECT product_id, warehouse_id, quantity, %s FROM {stage}"
 )
 PRICE_MERGE = (
     "INSERT INTO {table} (product_id, price_type_id, amount, currency_id, updated_at) "
@@ -33,15 +43,22 @@ PRICE_MERGE = (
     "currency_id = EXCLUDED.currency_id, updated_at = EXCLUDED.updated_at "
     "WHERE {table}.amount <> EXCLUDED.amount OR {table}.currency_id <> EXCLUDED.currency_id"
 )
+PRICE_APPEND = (
+    "INSERT INTO {table} (product_id, price_type_id, amount, currency_id, updated_at) "
+    "SELECT product_id, price_type_id, amount, currency, %s FROM {stage}"
+)
 
 
 class Channel:
     """One target table: its chunk buffer and its merge statement."""
 
-    def __init__(self, entity: str, table: str, columns: list[tuple[str, str]], merge: str, keys: tuple[str, str]):
+    def __init__(self, entity: str, table: str, columns: list[tuple[str, str]], merge: str, append: str,
+                 keys: tuple[str, str]):
         self.entity, self.table, self.columns, self.keys = entity, table, columns, keys
         self.stage = f"sync_chunk_{entity}"
         self.merge = merge.format(table=table, stage=self.stage)
+        self.append = append.format(table=table, stage=self.stage)
+        self.append_only = False
         self.buf, self.rows, self.total = io.StringIO(), 0, 0
         self.created = self.written = 0
         self.restore: list[str] | None = None
@@ -106,17 +123,30 @@ class Pipeline:
                 copy.write(data.encode())
             if channel.first:
                 channel.first = False
-                cur.execute(f"SELECT count(*) FROM (SELECT 1 FROM {channel.table} LIMIT %s) x", [rows // 2])
-                if rows >= bulk.BULK_LOAD_MIN_ROWS and cur.fetchone()[0] < rows // 2:
-                    channel.restore = _bulk_begin(cur, channel.table)
+                self._first_chunk(cur, channel, rows)
             if channel.keep_keys:
                 cur.execute(f"INSERT INTO {channel.stage}_keys SELECT {', '.join(channel.keys)} FROM {channel.stage}")
-            cur.execute(f"WITH w AS ({channel.merge} RETURNING (xmax = 0) AS created) "
-                        "SELECT count(*) FILTER (WHERE created), count(*) FROM w", [self.now])
-            created, written = cur.fetchone()
+            try:
+                if channel.append_only:
+                    cur.execute(channel.append, [self.now])
+                    created = written = cur.rowcount
+                else:
+                    cur.execute(f"WITH w AS ({channel.merge} RETURNING (xmax = 0) AS created) "
+                                "SELECT count(*) FILTER (WHERE created), count(*) FROM w", [self.now])
+                    created, written = cur.fetchone()
+            except (errors.UniqueViolation, errors.CardinalityViolation):
+                raise ExchangeError(f"the same {channel.entity} row appears twice in the package") from None
         channel.created += created
         channel.written += written
         channel.total += rows
+
+    def _first_chunk(self, cur, channel: Channel, rows: int) -> None:
+        """Bulk-load mode for a big first load; appending when the table is empty under its lock."""
+        cur.execute(f"SELECT count(*) FROM (SELECT 1 FROM {channel.table} LIMIT %s) x", [rows // 2])
+        if rows >= bulk.BULK_LOAD_MIN_ROWS and cur.fetchone()[0] < rows // 2:
+            channel.restore = _bulk_begin(cur, channel.table)  # holds the table's exclusive lock from here on
+            cur.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {channel.table})")
+            channel.append_only = cur.fetchone()[0]
 
 
 def _bulk_begin(cur, table: str) -> list[str]:

@@ -1,5 +1,5 @@
-"""Django admin doors on users and clients: the forms cannot change role, activity or client status;
-the actions call the same services as the cabinet and the approval flow."""
+"""Django admin doors on users, clients and legal entities: the forms cannot change role, activity, client
+status or a legal entity's confirmation; the actions call the same services as the cabinet and the approval flow."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -8,7 +8,7 @@ from accounts import user_services
 from accounts.models import Client, Notification, User
 from tests.accounts.factories import region_with_manager
 from tests.admin_forms import change_form_data
-from tests.factories import ClientFactory, ClientUserFactory, UserFactory
+from tests.factories import ClientFactory, ClientUserFactory, LegalEntityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 ADMIN, BUYER = User.Role.ADMINISTRATOR, User.Role.MANAGER
@@ -149,3 +149,59 @@ def test_a_client_user_cannot_be_deleted_in_admin(client, superuser, company):
     assert User.objects.filter(pk__in=[head.pk, buyer.pk]).count() == 2
     staff = UserFactory(is_staff=True)
     assert client.get(f"{USERS}{staff.pk}/delete/").status_code == 200
+
+
+ENTITIES = "/admin/accounts/legalentity/"
+
+
+def test_legal_entity_forms_do_not_change_confirmation(client, superuser, company):
+    company, _manager, _head, _buyer = company
+    entity = LegalEntityFactory(client=company, is_confirmed=False)
+    page = client.get(f"{ENTITIES}{entity.pk}/change/")
+    data = change_form_data(page)
+    assert "is_confirmed" not in data
+    data.update(name="ООО «Переименовано»", is_confirmed="on")
+    response = client.post(f"{ENTITIES}{entity.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    entity.refresh_from_db()
+    assert (entity.name, entity.is_confirmed) == ("ООО «Переименовано»", False)
+
+    page = client.get(f"{CLIENTS}{company.pk}/change/")
+    data = change_form_data(page)
+    assert any(key.startswith("legal_entities-") for key in data), "the legal entities inline is on the page"
+    data.update({key[:-len("-id")] + "-is_confirmed": "on" for key in data if key.startswith("legal_entities-")
+                 and key.endswith("-id")})
+    assert client.post(f"{CLIENTS}{company.pk}/change/", data).status_code == 302
+    entity.refresh_from_db()
+    assert not entity.is_confirmed
+    assert not Notification.objects.filter(event="legal_entity_confirmed").exists()
+
+
+def test_confirmation_actions_and_button_call_the_services_in_the_managers_regions(client, company):
+    company, manager, head, _buyer = company
+    own = LegalEntityFactory(client=company, is_confirmed=False)
+    foreign = LegalEntityFactory(client=ClientFactory(region=region_with_manager()[0]), is_confirmed=False)
+    client.force_login(manager)
+    listing = client.get(ENTITIES).content.decode()
+    assert own.name in listing and foreign.name not in listing
+    assert own.name in client.get(f"{CLIENTS}{company.pk}/change/").content.decode(), "the client page's inline"
+
+    done = _action(client, ENTITIES, "confirm_legal_entities", own, foreign)
+    own.refresh_from_db()
+    foreign.refresh_from_db()
+    assert (own.is_confirmed, foreign.is_confirmed) == (True, False), done
+    assert Notification.objects.filter(event="legal_entity_confirmed", recipient=head).exists()
+    refused = _action(client, ENTITIES, "confirm_legal_entities", own)
+    assert any(str(own) in text for text in refused), refused
+
+    page = client.get(f"{ENTITIES}{own.pk}/change/").content.decode()
+    assert f'action="{ENTITIES}{own.pk}/confirmation/"' in page
+    response = client.post(f"{ENTITIES}{own.pk}/confirmation/", {"confirmed": "0"})
+    assert response.status_code == 302 and response["Location"] == f"{ENTITIES}{own.pk}/change/"
+    own.refresh_from_db()
+    assert not own.is_confirmed
+    assert client.post(f"{ENTITIES}{foreign.pk}/confirmation/", {"confirmed": "1"}).status_code == 404
+    assert client.post(f"{ENTITIES}nonsense/confirmation/", {"confirmed": "1"}).status_code == 404
+    assert client.get(f"{ENTITIES}{own.pk}/confirmation/").status_code == 405
+    foreign.refresh_from_db()
+    assert not foreign.is_confirmed

@@ -1,14 +1,15 @@
-"""Services on a client's users and on a client's status, called by supplier staff (admin) and clients (cabinet)."""
+"""Services on a client's users, its status and its legal entities' confirmation, called by supplier staff (admin)
+and clients (cabinet)."""
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts import services, user_services
-from accounts.models import Client, User
+from accounts.models import Client, LegalEntity, Notification, User
 from accounts.roles import Action, user_can
 from tests.accounts.factories import region_with_manager
-from tests.factories import ClientFactory, ClientUserFactory, StaffUserFactory, UserFactory
+from tests.factories import ClientFactory, ClientUserFactory, LegalEntityFactory, StaffUserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 ADMIN, BUYER = User.Role.ADMINISTRATOR, User.Role.MANAGER
@@ -113,3 +114,44 @@ def test_block_is_refused_outside_the_region_and_for_a_pending_registration(comp
     company.refresh_from_db()
     pending.refresh_from_db()
     assert (company.status, pending.status) == (Client.Status.ACTIVE, Client.Status.PENDING)
+
+
+def test_confirm_and_withdraw_a_legal_entity(company):
+    company, manager, head, buyer = company
+    entity = LegalEntityFactory(client=company, is_confirmed=False)
+    services.legal_entity_confirm(legal_entity=entity, by=manager)
+    entity.refresh_from_db()
+    assert entity.is_confirmed
+    [note] = Notification.objects.filter(event="legal_entity_confirmed")
+    assert note.recipient == head and entity.name in note.title, "the client's administrators are told"
+    with pytest.raises(ValidationError) as refused:
+        services.legal_entity_confirm(legal_entity=entity, by=manager)
+    assert refused.value.code == "confirmed"
+
+    services.legal_entity_unconfirm(legal_entity=entity, by=UserFactory(is_staff=True, is_superuser=True))
+    entity.refresh_from_db()
+    assert not entity.is_confirmed
+    assert Notification.objects.filter(event="legal_entity_unconfirmed", recipient=head).count() == 1
+    with pytest.raises(ValidationError) as refused:
+        services.legal_entity_unconfirm(legal_entity=entity, by=manager)
+    assert refused.value.code == "not_confirmed"
+    assert not Notification.objects.filter(recipient=buyer).exists()
+
+
+def test_confirmation_is_refused_outside_the_region_and_for_a_registration(company):
+    company, manager, _head, _buyer = company
+    entity = LegalEntityFactory(client=company, is_confirmed=False)
+    confirmed = LegalEntityFactory(client=company, is_confirmed=True)
+    _other_region, stranger = region_with_manager()
+    for by in (stranger, StaffUserFactory(), ClientUserFactory(client=company, role=ADMIN)):
+        with pytest.raises(PermissionDenied):
+            services.legal_entity_confirm(legal_entity=entity, by=by)
+        with pytest.raises(PermissionDenied):
+            services.legal_entity_unconfirm(legal_entity=confirmed, by=by)
+    pending = LegalEntityFactory(client=ClientFactory(region=company.region, status=Client.Status.PENDING),
+                                 is_confirmed=False)
+    with pytest.raises(ValidationError) as refused:
+        services.legal_entity_confirm(legal_entity=pending, by=manager)
+    assert refused.value.code == "registration"
+    assert list(LegalEntity.objects.order_by("pk").values_list("is_confirmed", flat=True)) == [False, True, False]
+    assert not Notification.objects.exists()

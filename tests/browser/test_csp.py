@@ -182,5 +182,11 @@ def test_key_pages_break_no_content_security_policy(live_server, csp_data):
             page.goto(f"{base}/admin/accounts/client/{csp_data['client'].pk}/change/")
             assert page.locator("select[name=manager]").is_visible()
             seen.check()
+            entity = f"{base}/admin/accounts/legalentity/{csp_data['order'].legal_entity_id}/change/"
+            page.goto(entity)
+            page.locator(".object-tools button[type=submit]").click()  # withdraw the confirmation
+            page.locator(".messagelist .success").wait_for()
+            assert page.url == entity
+            seen.check()
         finally:
             browser.close()

@@ -8,7 +8,7 @@ import pytest
 from catalog.models import Price, Product, Stock
 from sync.models import SyncRun
 
-from .helpers import fixture, ok, run, snapshot
+from .helpers import fixture, ok, run, snapshot, written
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +128,31 @@ def test_duplicate_offer(tmp_path, loaded):
     assert snapshot() == loaded
 
 
+def test_warehouse_listed_twice_in_one_offer(tmp_path, loaded):
+    body = offer("a", stock=("5", "7")).replace('ИдСклада="wh-2"', 'ИдСклада="wh-1"') + offer("b") + offer("c")
+    failed(write(tmp_path, "twice.xml", offers(body)), "offer a lists a warehouse twice")
+    assert snapshot() == loaded
+
+
+def test_price_type_listed_twice_in_one_offer(tmp_path, loaded):
+    price = "<Цена><ИдТипаЦены>pt-1</ИдТипаЦены><ЦенаЗаЕдиницу>5</ЦенаЗаЕдиницу></Цена>"
+    body = offer("a").replace("</Цена></Цены>", f"</Цена>{price}</Цены>")
+    failed(write(tmp_path, "twice.xml", offers(body)), "offer a lists a price type twice")
+    assert snapshot() == loaded
+
+
+def test_quantity_that_is_not_a_number(tmp_path, loaded):
+    result = failed(write(tmp_path, "nan.xml", offers(offer("a") + offer("b", stock=("5", "много")))),
+                    "stock quantity is not a number: 'много'")
+    assert "Предложение" in result.error_location
+    assert snapshot() == loaded
+
+
+def test_price_that_is_not_a_number(tmp_path, loaded):
+    failed(write(tmp_path, "nan.xml", offers(offer("a", price="сто"))), "ЦенаЗаЕдиницу is not a number: 'сто'")
+    assert snapshot() == loaded
+
+
 def test_dry_run_counts_and_changes_nothing(tmp_path, loaded):
     result = ok("stock", write(tmp_path, "dry.xml", offers(offer("a", price="1") + offer("d"))), dry_run=True)
     assert result.counts["prices"]["updated"] == 1 and result.counts["prices"]["created"] == 1
@@ -155,6 +180,19 @@ def test_empty_sku_takes_the_erp_id_and_is_counted(tmp_path):
     assert Product.objects.get(erp_id="p-1").sku == "p-1"
     assert Product.objects.get(erp_id="p-1").base_unit.code == "796"
     assert Product.objects.get(erp_id="p-3").sku == "A-1-p-3"
+
+
+def test_numbers_in_every_written_form(tmp_path, loaded):
+    """Plain digits pass to the database as written; commas, spaces and decimals are read as numbers."""
+    body = (offer("a", price="1 250,50", stock=("5.000", " 7 ")) + offer("b", price="99.9", stock=("1,5", "012"))
+            + offer("c", price="0105", stock=("3", "4")))
+    ok("stock", write(tmp_path, "forms.xml", offers(body)))
+
+    prices = dict(Price.objects.values_list("product__erp_id", "amount"))
+    stock = dict(Stock.objects.filter(warehouse__erp_id="wh-1").values_list("product__erp_id", "quantity"))
+    assert prices == {"a": Decimal("1250.50"), "b": Decimal("99.90"), "c": Decimal("105.00")}
+    assert stock == {"a": 5, "b": Decimal("1.5"), "c": 3}
+    assert Stock.objects.get(product__erp_id="b", warehouse__erp_id="wh-2").quantity == 12
 
 
 # -- partial and full packages ----------------------------------------------------------------------
@@ -229,6 +267,12 @@ def test_bulk_load_mode_recreates_every_constraint_and_index(tmp_path, monkeypat
 
     assert result.counts["stock"]["bulk_load"] == 1 and result.counts["stock"]["created"] == 6
     assert shape() == before
+    again = ok("stock", write(tmp_path, "o.xml", offers(offer("a") + offer("b") + offer("c"))))
+    assert written(again.counts) == 0 and shape() == before
+    twice = offer("a").replace('ИдСклада="wh-2"', 'ИдСклада="wh-1"')
+    Stock.objects.all().delete()
+    failed(write(tmp_path, "twice.xml", offers(twice + offer("b"))), "offer a lists a warehouse twice")
+    assert shape() == before and not Stock.objects.exists()
     bad = run("stock", write(tmp_path, "bad.xml", offers(offer("a", price="-1"))))
     assert bad.status == "failed" and shape() == before
 
