@@ -23,7 +23,8 @@ SUGGESTIONS = 8
 def cart_context(request: HttpRequest) -> dict:
     """What every row's add-to-cart form shares, computed once per page rather than once per row.
 
-    The form posts to `cart_add_url`, which the orders app gives every template (a Jinja2 global).
+    The form posts to `cart_add_url()`, a Jinja2 global of the portal's wiring (the catalog does not name
+    the orders app's URL).
     """
     return {"next_url": request.get_full_path(), "csrf_token": get_token(request),
             "label_quantity": _("Quantity"), "label_add": _("Add"), "label_unit": _("Unit"),
