@@ -67,7 +67,7 @@ class Availability:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return str(STATUS_LABELS[self.status])  # translated now: a listing shows it on every row
 
 
 def availability_for(*, region_id: int | None, products, now: datetime | None = None) -> dict[int, Availability]:

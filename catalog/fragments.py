@@ -87,21 +87,24 @@ class CatalogCache:
     def page_key(self, key: str, number: str, per_page: int) -> str:
         return self.key("page", key, number, per_page)
 
-    def listing_page(self, ordered: QuerySet, *, number: str, per_page: int, key: str) -> tuple[Page, list]:
-        """`paging.listing_page`, with the page's total and rows kept for the catalog version.
+    def listing_page(self, query: Callable[[], QuerySet], *, number: str, per_page: int,
+                     key: str) -> tuple[Page, list]:
+        """`paging.listing_page` of `query()` (the ordered products), with the page's total and rows kept
+        for the catalog version.
 
         `key` must describe the listing state but its paging (ListingState.cache_key plus the sort).
-        A repeated page then costs no query: the rows are what the catalog version holds (an
-        import retires them at once; an admin edit of a product shows within FRAGMENT_SECONDS).
+        A repeated page then costs no query, nor the building of one: the rows are what the catalog
+        version holds (an import retires them at once; an admin edit of a product shows within
+        FRAGMENT_SECONDS).
         """
         cache_key = self.page_key(key, number, per_page)
         cached = self._get(cache_key)
         if cached is None:
-            page, rows = listing_page(ordered, number=number, per_page=per_page, key=key)
+            page, rows = listing_page(query(), number=number, per_page=per_page, key=key)
             cache.set(cache_key, (page.paginator.count, page.number, rows), FRAGMENT_SECONDS)
             return page, rows
         total, wanted, rows = cached
-        paginator = Paginator(ordered, per_page)
+        paginator = Paginator(rows, per_page)  # the page's rows only: the total is known, nothing is sliced
         paginator.count = total
         return Page(rows, wanted, paginator), rows
 

@@ -147,7 +147,7 @@ class ProductPrice:
 
     @property
     def source_label(self) -> str:
-        return SOURCE_LABELS[self.source]
+        return str(SOURCE_LABELS[self.source])  # translated now: a listing shows it on every row
 
     def for_coefficient(self, coefficient: Decimal) -> Decimal | None:
         """Price of `coefficient` base units (an alternative unit), rounded to kopecks."""

@@ -52,13 +52,15 @@ def _category_nav(tree: list[Category], slug: str | None) -> tuple[Category | No
 
 
 def _listing(products, state, viewer, key: str, cached: fragments.CatalogCache, typos: bool = False):
-    """Filtered products, the requested page with its total, and the page's rows (one query)."""
-    filtered = filter_products(products, state, viewer, typos=typos)
-    # The search document and the description are large and not shown in a listing row.
-    ordered = order_products(filtered, state, viewer).select_related("base_unit").defer(
-        "search_vector", "description").annotate(image=selectors.first_image_subquery())
-    page, rows = cached.listing_page(ordered, number=state.page, per_page=state.per_page, key=f"{key}|{state.sort}")
-    return filtered, page, rows
+    """The requested page with its total, and the page's rows (one query; none when the page is cached)."""
+
+    def ordered():
+        filtered = filter_products(products, state, viewer, typos=typos)
+        # The search document and the description are large and not shown in a listing row.
+        return order_products(filtered, state, viewer).select_related("base_unit").defer(
+            "search_vector", "description").annotate(image=selectors.first_image_subquery())
+
+    return cached.listing_page(ordered, number=state.page, per_page=state.per_page, key=f"{key}|{state.sort}")
 
 
 @require_GET
@@ -80,12 +82,12 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     if category is not None:
         # The subtree's ids from the tree already in memory: a join on `path` misleads the planner.
         products = products.filter(category_id__in=[node.pk for node in tree if node.path.startswith(category.path)])
-    filtered, page, rows = _listing(products, state, viewer, key, cached)
+    page, rows = _listing(products, state, viewer, key, cached)
     typos = bool(state.q) and page.paginator.count == 0
     if typos:  # nothing by words or SKU: try similar words (a misspelt query); no facets for those
         key += "|typos"
         sidebar_key = cached.key("sidebar", request.path, key, state.sort, state.per_page)
-        filtered, page, rows = _listing(products, state, viewer, key, cached, typos=True)
+        page, rows = _listing(products, state, viewer, key, cached, typos=True)
     context = {
         "category": category, "ancestors": ancestors, "subcategories": subcategories,
         "page": page, "rows": viewer.fetch(rows), "query": state.q, "state": state,
@@ -95,7 +97,8 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     }
 
     def sidebar() -> str:
-        facets = [] if typos else selectors.facet_counts(products=filtered, selected=state.selected_ids)
+        facets = [] if typos else selectors.facet_counts(products=filter_products(products, state, viewer),
+                                                         selected=state.selected_ids)
         return render_to_string("catalog/_sidebar.jinja", {**context, "facets": facets}, using="jinja2")
 
     context["sidebar"] = mark_safe(cached.html(sidebar_key, sidebar))  # noqa: S308 - rendered by Jinja2

@@ -66,17 +66,26 @@ def number(value) -> str:
     """A Decimal as Django shows `{{ value.normalize }}`: no trailing zeros, the locale's decimal separator."""
     if not isinstance(value, Decimal):
         return formats.localize(value)
-    return f"{value.normalize():f}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+    return f"{value.normalize():f}".replace(".", _separators(get_language())[1])
 
 
 def money(value) -> str:
     """Like Django's `floatformat:"2g"`: two decimals, the locale's separators, grouped by thousands."""
     if value is None:
         return ""
-    if formats.get_format("NUMBER_GROUPING") != 3:
+    grouping, _decimal, table = _separators(get_language())
+    if grouping != 3:
         return formats.number_format(value, 2, use_l10n=True, force_grouping=True)
-    separators = {",": formats.get_format("THOUSAND_SEPARATOR"), ".": formats.get_format("DECIMAL_SEPARATOR")}
-    return f"{value:,.2f}".translate(str.maketrans(separators))
+    return f"{value:,.2f}".translate(table)
+
+
+@lru_cache(maxsize=16)
+def _separators(language: str) -> tuple[int, str, dict]:
+    """A language's number grouping, decimal separator, and the table turning Python's "1,234.50" into its
+    own (looked up once: Django's `get_format` costs microseconds, and a listing formats hundreds of numbers)."""
+    decimal = formats.get_format("DECIMAL_SEPARATOR", language)
+    table = str.maketrans({",": formats.get_format("THOUSAND_SEPARATOR", language), ".": decimal})
+    return formats.get_format("NUMBER_GROUPING", language), decimal, table
 
 
 def plain(value: Decimal) -> str:
