@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from base.models import Warehouse
@@ -68,6 +69,13 @@ class Availability:
     @property
     def status_label(self) -> str:
         return str(STATUS_LABELS[self.status])  # translated now: a listing shows it on every row
+
+    @property
+    def age_label(self) -> str:
+        """"stock as of 14:05" (the oldest confirmation, in the current time zone); "" without stock rows."""
+        if self.confirmed_at is None:
+            return ""
+        return gettext("stock as of %(time)s") % {"time": timezone.localtime(self.confirmed_at).strftime("%H:%M")}
 
 
 def availability_for(*, region_id: int | None, products, now: datetime | None = None) -> dict[int, Availability]:
@@ -119,10 +127,10 @@ def _stock_rows(region_id: int, ids: list[int]) -> list[tuple]:
     """
     sql = (
         f"SELECT stock.product_id, stock.warehouse_id, warehouse.name, stock.quantity, stock.confirmed_at,"  # noqa: S608
-        f" stock.expected_on, stock.expected_quantity"
+        " stock.expected_on, stock.expected_quantity"
         f" FROM {table(Stock)} stock JOIN {table(Warehouse)} warehouse ON warehouse.id = stock.warehouse_id"
         f" WHERE stock.product_id IN ({placeholders(len(ids))}) AND warehouse.region_id = %s AND warehouse.is_active"
-        f" ORDER BY warehouse.position, warehouse.name, warehouse.id"
+        " ORDER BY warehouse.position, warehouse.name, warehouse.id"
     )
     typed = [Stock._meta.get_field(name) for name in ("quantity", "confirmed_at", "expected_on", "expected_quantity")]
     return select_rows(sql, [*ids, region_id], [None, None, None, *typed])

@@ -82,6 +82,7 @@ class CatalogCache:
         if tree is None:
             tree = category_tree()
             cache.set(key, tree, FRAGMENT_SECONDS)
+            self._found[key] = tree
         return tree
 
     def page_key(self, key: str, number: str, per_page: int) -> str:

@@ -206,7 +206,7 @@ def _candidates(context: PricingContext, ids: list[int]) -> dict[int, dict[int, 
             f" ELSE {_INDIVIDUAL_CONTRACT} END, price.amount, currency.rate"
             f" FROM {table(ClientPrice)} price JOIN {table(Currency)} currency ON currency.code = price.currency_id"
             f" WHERE price.client_id = %s AND price.product_id IN ({products}) AND {contracts}"
-            f" AND (price.valid_until IS NULL OR price.valid_until >= %s)"
+            " AND (price.valid_until IS NULL OR price.valid_until >= %s)"
         )
         params += [context.client_id, *ids, *([context.contract_id] if context.contract_id else []),
                    timezone.localdate()]

@@ -36,19 +36,21 @@ def render_jinja(request: HttpRequest, template: str, context: dict) -> SafeStri
     return mark_safe(render_to_string(template, context, request, using="jinja2"))  # noqa: S308 - escaped by Jinja2
 
 
-def _category_nav(tree: list[Category], slug: str | None) -> tuple[Category | None, list[Category], list[Category]]:
-    """The current category, its ancestors and the categories to show in the navigation."""
-    if slug is None:
-        return None, [], [node for node in tree if node.parent_id is None]
-    by_slug = {node.slug: node for node in tree}
-    category = by_slug.get(slug)
+def _category_path(tree: list[Category], slug: str) -> tuple[Category, list[Category]]:
+    """The category of a slug and its ancestors (404 for an unknown slug)."""
+    category = next((node for node in tree if node.slug == slug), None)
     if category is None:
         raise Http404("no such category")
     by_id = {node.pk: node for node in tree}
     ancestor_ids = [int(part) for part in category.path.split(".") if part][:-1]
-    ancestors = [by_id[pk] for pk in ancestor_ids if pk in by_id]
-    children = [node for node in tree if node.parent_id == category.pk]
-    return category, ancestors, sorted(children, key=lambda node: (node.position, node.name))
+    return category, [by_id[pk] for pk in ancestor_ids if pk in by_id]
+
+
+def _subcategories(tree: list[Category], category: Category | None) -> list[Category]:
+    """The categories the navigation shows: the children of the category, or the top level."""
+    parent_id = category.pk if category is not None else None
+    children = [node for node in tree if node.parent_id == parent_id]
+    return children if category is None else sorted(children, key=lambda node: (node.position, node.name))
 
 
 def _listing(products, state, viewer, key: str, cached: fragments.CatalogCache, typos: bool = False):
@@ -75,13 +77,15 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     key = state.cache_key(slug, viewer)
     cached = fragments.CatalogCache()
     sidebar_key = cached.key("sidebar", request.path, key, state.sort, state.per_page)
-    cached.preload(cached.tree_key(), cached.page_key(f"{key}|{state.sort}", state.page, state.per_page), sidebar_key)
-    tree = cached.category_tree()
-    category, ancestors, subcategories = _category_nav(tree, slug)
+    # The category tree is needed for a category's page, and for the whole catalog only to render its sidebar.
+    tree_keys = [cached.tree_key()] if slug is not None else []
+    cached.preload(*tree_keys, cached.page_key(f"{key}|{state.sort}", state.page, state.per_page), sidebar_key)
+    category, ancestors = _category_path(cached.category_tree(), slug) if slug is not None else (None, [])
     products = selectors.visible_products(user=request.user)
     if category is not None:
         # The subtree's ids from the tree already in memory: a join on `path` misleads the planner.
-        products = products.filter(category_id__in=[node.pk for node in tree if node.path.startswith(category.path)])
+        products = products.filter(category_id__in=[node.pk for node in cached.category_tree()
+                                                    if node.path.startswith(category.path)])
     page, rows = _listing(products, state, viewer, key, cached)
     typos = bool(state.q) and page.paginator.count == 0
     if typos:  # nothing by words or SKU: try similar words (a misspelt query); no facets for those
@@ -89,7 +93,7 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         sidebar_key = cached.key("sidebar", request.path, key, state.sort, state.per_page)
         page, rows = _listing(products, state, viewer, key, cached, typos=True)
     context = {
-        "category": category, "ancestors": ancestors, "subcategories": subcategories,
+        "category": category, "ancestors": ancestors,
         "page": page, "rows": viewer.fetch(rows), "query": state.q, "state": state,
         "units": selectors.alternative_units(rows) if viewer.can_order and rows else {},
         "viewer": viewer, "sorts": SORTS, "page_sizes": PAGE_SIZES, "typos": typos,
@@ -99,7 +103,9 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     def sidebar() -> str:
         facets = [] if typos else selectors.facet_counts(products=filter_products(products, state, viewer),
                                                          selected=state.selected_ids)
-        return render_to_string("catalog/_sidebar.jinja", {**context, "facets": facets}, using="jinja2")
+        return render_to_string("catalog/_sidebar.jinja", {
+            **context, "facets": facets, "subcategories": _subcategories(cached.category_tree(), category)},
+            using="jinja2")
 
     context["sidebar"] = mark_safe(cached.html(sidebar_key, sidebar))  # noqa: S308 - rendered by Jinja2
     results = render_jinja(request, "catalog/listing.jinja", context)

@@ -129,11 +129,6 @@ def available_languages() -> list[tuple[str, str]]:
     return [(code, gettext(name)) for code, name in settings.LANGUAGES]
 
 
-def hm(value) -> str:
-    """A datetime's "H:i" in the current time zone (the age of stock, once per row)."""
-    return _local(value).strftime("%H:%M") if value else ""
-
-
 def dm(value) -> str:
     """A date's "d.m" (the expected arrival, once per row)."""
     return value.strftime("%d.%m") if value else ""
@@ -146,7 +141,7 @@ def environment(**options) -> Environment:
     env.globals.update(url=url, static=static, querystring=querystring, media_url=media_url, product_url=product_url,
                        cart_add_url=cart_add_url, cart_add_many_url=cart_add_many_url, now=now,
                        get_language=get_language, available_languages=available_languages)
-    env.filters.update(number=number, plain=plain, money=money, date=date, time=time, hm=hm, dm=dm,
+    env.filters.update(number=number, plain=plain, money=money, date=date, time=time, dm=dm,
                        linebreaks=linebreaks_filter,
                        urlencode=lambda value: quote(str(value), safe="/"))
     return env
