@@ -1,7 +1,8 @@
 """Cached pieces of the catalog pages, valid for one catalog version.
 
 The listing's sidebar (category navigation and facets with counts), a listing page's product ids
-and total, the category tree, and a product's units, properties and media are the same for every
+and total and its rows' packaging units, the category tree, and a product's units, properties and
+media are the same for every
 viewer of a region, language and listing state, and change only when the catalog, prices or stock
 change. They are kept in the cache (Redis) under keys carrying everything they depend on — the
 viewer's region, assortment, price type and currency (`PurchaseStrategy.cache_key`), the language,
@@ -137,11 +138,11 @@ class CatalogCache:
             self._set(key, details)
         return details
 
-    def html(self, key: str, render: Callable[[], str]) -> str:
-        """The HTML fragment cached under `key` (made by `key(kind, *everything it depends on)`), or
-        `render()` kept there."""
-        html = self._get(key)
-        if html is None:
-            html = render()
-            self._set(key, html)
-        return html
+    def piece(self, key: str, make: Callable[[], object]):
+        """The piece (an HTML fragment, the units of a page's rows) cached under `key` (made by
+        `key(kind, *everything it depends on)`), or `make()` kept there."""
+        piece = self._get(key)
+        if piece is None:
+            piece = make()
+            self._set(key, piece)
+        return piece

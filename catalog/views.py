@@ -77,9 +77,15 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     key = state.cache_key(slug, viewer)
     cached = fragments.CatalogCache()
     sidebar_key = cached.key("sidebar", request.path, key, state.sort, state.per_page)
+
+    def units_key(key: str) -> str:
+        """Where the page's rows' packaging units are kept (the unit choice of the cart's users' add-to-cart forms)."""
+        return cached.key("units", key, state.sort, state.page, state.per_page)
+
     # The category tree is needed for a category's page, and for the whole catalog only to render its sidebar.
     tree_keys = [cached.tree_key()] if slug is not None else []
-    cached.preload(*tree_keys, cached.page_key(f"{key}|{state.sort}", state.page, state.per_page), sidebar_key)
+    cached.preload(*tree_keys, cached.page_key(f"{key}|{state.sort}", state.page, state.per_page), sidebar_key,
+                   *([units_key(key)] if viewer.can_order else []))
     category, ancestors = _category_path(cached.category_tree(), slug) if slug is not None else (None, [])
     products = selectors.visible_products(user=request.user)
     if category is not None:
@@ -95,7 +101,8 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     context = {
         "category": category, "ancestors": ancestors,
         "page": page, "rows": viewer.fetch(rows), "query": state.q, "state": state,
-        "units": selectors.alternative_units(rows) if viewer.can_order and rows else {},
+        "units": cached.piece(units_key(key), lambda: selectors.alternative_units(rows))
+        if viewer.can_order and rows else {},
         "viewer": viewer, "sorts": SORTS, "page_sizes": PAGE_SIZES, "typos": typos,
         "path": request.path, "cart": cart_context(request),
     }
@@ -107,7 +114,7 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             **context, "facets": facets, "subcategories": _subcategories(cached.category_tree(), category)},
             using="jinja2")
 
-    context["sidebar"] = mark_safe(cached.html(sidebar_key, sidebar))  # noqa: S308 - rendered by Jinja2
+    context["sidebar"] = mark_safe(cached.piece(sidebar_key, sidebar))  # noqa: S308 - rendered by Jinja2
     results = render_jinja(request, "catalog/listing.jinja", context)
     if request.htmx and not request.htmx.boosted:
         return HttpResponse(results)
