@@ -106,7 +106,8 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def notification_bell(request: HttpRequest) -> HttpResponse:
     """The header bell (an htmx fragment polled by the header)."""
-    return render(request, "notifications/_bell.html", {"unread_count": selectors.unread_count(request.user)})
+    return render(request, "notifications/_bell.jinja", {"unread_count": selectors.unread_count(request.user)},
+                  using="jinja2")
 
 
 @login_required

@@ -1,14 +1,17 @@
 """Cached pieces of the catalog pages, valid for one catalog version.
 
 The listing's sidebar (category navigation and facets with counts), a listing page's product ids
-and total, the category tree, and a product's units, properties and media are the same for every
+and total and its rows' packaging units, the category tree, and a product's units, properties and
+media are the same for every
 viewer of a region, language and listing state, and change only when the catalog, prices or stock
 change. They are kept in the cache (Redis) under keys carrying everything they depend on — the
 viewer's region, assortment, price type and currency (`PurchaseStrategy.cache_key`), the language,
-the listing state — and the catalog version, a counter that imports and catalog services bump
-after they commit (`catalog_version_bump`), so a change is visible at once; FRAGMENT_SECONDS bounds
-the life of anything else (an admin edit of a category's name, say). Prices and stock are never
-cached: the purchase strategy asks for them live.
+the listing state — each stored with the catalog version it was made under. The catalog version is
+a counter that imports and catalog services bump after they commit (`catalog_version_bump`); a
+piece of another version is a miss, so a change is visible at once. The version is read in the same
+round trip as the pieces (a busy server pays for each round trip). FRAGMENT_SECONDS bounds the
+life of anything else (an admin edit of a category's name, say). Prices and stock are never cached:
+the purchase strategy asks for them live.
 """
 
 import hashlib
@@ -54,23 +57,35 @@ class ProductDetails:
 
 
 class CatalogCache:
-    """The cached pieces of one request, under the catalog version and language read once."""
+    """The cached pieces of one request, under the language and the catalog version read once."""
 
     def __init__(self):
-        self.version = catalog_version()
         self.language = get_language()
-        self._found: dict[str, object] = {}
+        self.version: int | None = None  # read with the first pieces
+        self._found: dict[str, object] = {}  # key -> piece of this version, or None: not cached
 
     def key(self, kind: str, *parts) -> str:
         digest = hashlib.sha256("|".join(str(part) for part in (self.language, *parts)).encode()).hexdigest()
-        return f"catalog:{kind}:{self.version}:{digest}"
+        return f"catalog:{kind}:{digest}"
 
     def preload(self, *keys: str) -> None:
-        """Fetch the pieces a page will ask for in one round trip (a busy server pays for each one)."""
-        self._found.update(cache.get_many([key for key in keys if key not in self._found]))
+        """Fetch the pieces a page will ask for, and the catalog version, in one round trip."""
+        wanted = [key for key in keys if key not in self._found]
+        found = cache.get_many([VERSION_KEY, *wanted] if self.version is None else wanted)
+        if self.version is None:
+            self.version = found.get(VERSION_KEY) or catalog_version()
+        for key in wanted:
+            version, piece = found.get(key, (None, None))
+            self._found[key] = piece if version == self.version else None
 
     def _get(self, key: str):
-        return self._found[key] if key in self._found else cache.get(key)
+        if key not in self._found:
+            self.preload(key)
+        return self._found[key]
+
+    def _set(self, key: str, piece) -> None:
+        cache.set(key, (self.version, piece), FRAGMENT_SECONDS)
+        self._found[key] = piece
 
     def tree_key(self) -> str:
         return self.key("tree")
@@ -81,27 +96,30 @@ class CatalogCache:
         tree = self._get(key)
         if tree is None:
             tree = category_tree()
-            cache.set(key, tree, FRAGMENT_SECONDS)
+            self._set(key, tree)
         return tree
 
     def page_key(self, key: str, number: str, per_page: int) -> str:
         return self.key("page", key, number, per_page)
 
-    def listing_page(self, ordered: QuerySet, *, number: str, per_page: int, key: str) -> tuple[Page, list]:
-        """`paging.listing_page`, with the page's total and rows kept for the catalog version.
+    def listing_page(self, query: Callable[[], QuerySet], *, number: str, per_page: int,
+                     key: str) -> tuple[Page, list]:
+        """`paging.listing_page` of `query()` (the ordered products), with the page's total and rows kept
+        for the catalog version.
 
         `key` must describe the listing state but its paging (ListingState.cache_key plus the sort).
-        A repeated page then costs no query: the rows are what the catalog version holds (an
-        import retires them at once; an admin edit of a product shows within FRAGMENT_SECONDS).
+        A repeated page then costs no query, nor the building of one: the rows are what the catalog
+        version holds (an import retires them at once; an admin edit of a product shows within
+        FRAGMENT_SECONDS).
         """
         cache_key = self.page_key(key, number, per_page)
         cached = self._get(cache_key)
         if cached is None:
-            page, rows = listing_page(ordered, number=number, per_page=per_page, key=key)
-            cache.set(cache_key, (page.paginator.count, page.number, rows), FRAGMENT_SECONDS)
+            page, rows = listing_page(query(), number=number, per_page=per_page, key=key)
+            self._set(cache_key, (page.paginator.count, page.number, rows))
             return page, rows
         total, wanted, rows = cached
-        paginator = Paginator(ordered, per_page)
+        paginator = Paginator(rows, per_page)  # the page's rows only: the total is known, nothing is sliced
         paginator.count = total
         return Page(rows, wanted, paginator), rows
 
@@ -109,7 +127,7 @@ class CatalogCache:
         """The units (with their unit), property values (with their property) and media of a product,
         kept for the catalog version and the product's `updated_at` (an admin save changes it)."""
         key = self.key("product", product.pk, product.updated_at.isoformat())
-        details = cache.get(key)
+        details = self._get(key)
         if details is None:
             details = ProductDetails(
                 units=list(product.units.select_related("unit").order_by("coefficient", "pk")),
@@ -117,14 +135,14 @@ class CatalogCache:
                     "property__position", "property__name")),
                 media=list(product.media.all()),
             )
-            cache.set(key, details, FRAGMENT_SECONDS)
+            self._set(key, details)
         return details
 
-    def html(self, key: str, render: Callable[[], str]) -> str:
-        """The HTML fragment cached under `key` (made by `key(kind, *everything it depends on)`), or
-        `render()` kept there."""
-        html = self._get(key)
-        if html is None:
-            html = render()
-            cache.set(key, html, FRAGMENT_SECONDS)
-        return html
+    def piece(self, key: str, make: Callable[[], object]):
+        """The piece (an HTML fragment, the units of a page's rows) cached under `key` (made by
+        `key(kind, *everything it depends on)`), or `make()` kept there."""
+        piece = self._get(key)
+        if piece is None:
+            piece = make()
+            self._set(key, piece)
+        return piece

@@ -23,7 +23,8 @@ SUGGESTIONS = 8
 def cart_context(request: HttpRequest) -> dict:
     """What every row's add-to-cart form shares, computed once per page rather than once per row.
 
-    The form posts to `cart_add_url`, which the orders app gives every template (a Jinja2 global).
+    The form posts to `cart_add_url()`, a Jinja2 global of the portal's wiring (the catalog does not name
+    the orders app's URL).
     """
     return {"next_url": request.get_full_path(), "csrf_token": get_token(request),
             "label_quantity": _("Quantity"), "label_add": _("Add"), "label_unit": _("Unit"),
@@ -35,29 +36,33 @@ def render_jinja(request: HttpRequest, template: str, context: dict) -> SafeStri
     return mark_safe(render_to_string(template, context, request, using="jinja2"))  # noqa: S308 - escaped by Jinja2
 
 
-def _category_nav(tree: list[Category], slug: str | None) -> tuple[Category | None, list[Category], list[Category]]:
-    """The current category, its ancestors and the categories to show in the navigation."""
-    if slug is None:
-        return None, [], [node for node in tree if node.parent_id is None]
-    by_slug = {node.slug: node for node in tree}
-    category = by_slug.get(slug)
+def _category_path(tree: list[Category], slug: str) -> tuple[Category, list[Category]]:
+    """The category of a slug and its ancestors (404 for an unknown slug)."""
+    category = next((node for node in tree if node.slug == slug), None)
     if category is None:
         raise Http404("no such category")
     by_id = {node.pk: node for node in tree}
     ancestor_ids = [int(part) for part in category.path.split(".") if part][:-1]
-    ancestors = [by_id[pk] for pk in ancestor_ids if pk in by_id]
-    children = [node for node in tree if node.parent_id == category.pk]
-    return category, ancestors, sorted(children, key=lambda node: (node.position, node.name))
+    return category, [by_id[pk] for pk in ancestor_ids if pk in by_id]
+
+
+def _subcategories(tree: list[Category], category: Category | None) -> list[Category]:
+    """The categories the navigation shows: the children of the category, or the top level."""
+    parent_id = category.pk if category is not None else None
+    children = [node for node in tree if node.parent_id == parent_id]
+    return children if category is None else sorted(children, key=lambda node: (node.position, node.name))
 
 
 def _listing(products, state, viewer, key: str, cached: fragments.CatalogCache, typos: bool = False):
-    """Filtered products, the requested page with its total, and the page's rows (one query)."""
-    filtered = filter_products(products, state, viewer, typos=typos)
-    # The search document and the description are large and not shown in a listing row.
-    ordered = order_products(filtered, state, viewer).select_related("base_unit").defer(
-        "search_vector", "description").annotate(image=selectors.first_image_subquery())
-    page, rows = cached.listing_page(ordered, number=state.page, per_page=state.per_page, key=f"{key}|{state.sort}")
-    return filtered, page, rows
+    """The requested page with its total, and the page's rows (one query; none when the page is cached)."""
+
+    def ordered():
+        filtered = filter_products(products, state, viewer, typos=typos)
+        # The search document and the description are large and not shown in a listing row.
+        return order_products(filtered, state, viewer).select_related("base_unit").defer(
+            "search_vector", "description").annotate(image=selectors.first_image_subquery())
+
+    return cached.listing_page(ordered, number=state.page, per_page=state.per_page, key=f"{key}|{state.sort}")
 
 
 @require_GET
@@ -72,32 +77,44 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     key = state.cache_key(slug, viewer)
     cached = fragments.CatalogCache()
     sidebar_key = cached.key("sidebar", request.path, key, state.sort, state.per_page)
-    cached.preload(cached.tree_key(), cached.page_key(f"{key}|{state.sort}", state.page, state.per_page), sidebar_key)
-    tree = cached.category_tree()
-    category, ancestors, subcategories = _category_nav(tree, slug)
+
+    def units_key(key: str) -> str:
+        """Where the page's rows' packaging units are kept (the unit choice of the cart's users' add-to-cart forms)."""
+        return cached.key("units", key, state.sort, state.page, state.per_page)
+
+    # The category tree is needed for a category's page, and for the whole catalog only to render its sidebar.
+    tree_keys = [cached.tree_key()] if slug is not None else []
+    cached.preload(*tree_keys, cached.page_key(f"{key}|{state.sort}", state.page, state.per_page), sidebar_key,
+                   *([units_key(key)] if viewer.can_order else []))
+    category, ancestors = _category_path(cached.category_tree(), slug) if slug is not None else (None, [])
     products = selectors.visible_products(user=request.user)
     if category is not None:
         # The subtree's ids from the tree already in memory: a join on `path` misleads the planner.
-        products = products.filter(category_id__in=[node.pk for node in tree if node.path.startswith(category.path)])
-    filtered, page, rows = _listing(products, state, viewer, key, cached)
+        products = products.filter(category_id__in=[node.pk for node in cached.category_tree()
+                                                    if node.path.startswith(category.path)])
+    page, rows = _listing(products, state, viewer, key, cached)
     typos = bool(state.q) and page.paginator.count == 0
     if typos:  # nothing by words or SKU: try similar words (a misspelt query); no facets for those
         key += "|typos"
         sidebar_key = cached.key("sidebar", request.path, key, state.sort, state.per_page)
-        filtered, page, rows = _listing(products, state, viewer, key, cached, typos=True)
+        page, rows = _listing(products, state, viewer, key, cached, typos=True)
     context = {
-        "category": category, "ancestors": ancestors, "subcategories": subcategories,
+        "category": category, "ancestors": ancestors,
         "page": page, "rows": viewer.fetch(rows), "query": state.q, "state": state,
-        "units": selectors.alternative_units(rows) if viewer.can_order and rows else {},
+        "units": cached.piece(units_key(key), lambda: selectors.alternative_units(rows))
+        if viewer.can_order and rows else {},
         "viewer": viewer, "sorts": SORTS, "page_sizes": PAGE_SIZES, "typos": typos,
         "path": request.path, "cart": cart_context(request),
     }
 
     def sidebar() -> str:
-        facets = [] if typos else selectors.facet_counts(products=filtered, selected=state.selected_ids)
-        return render_to_string("catalog/_sidebar.jinja", {**context, "facets": facets}, using="jinja2")
+        facets = [] if typos else selectors.facet_counts(products=filter_products(products, state, viewer),
+                                                         selected=state.selected_ids)
+        return render_to_string("catalog/_sidebar.jinja", {
+            **context, "facets": facets, "subcategories": _subcategories(cached.category_tree(), category)},
+            using="jinja2")
 
-    context["sidebar"] = mark_safe(cached.html(sidebar_key, sidebar))  # noqa: S308 - rendered by Jinja2
+    context["sidebar"] = mark_safe(cached.piece(sidebar_key, sidebar))  # noqa: S308 - rendered by Jinja2
     results = render_jinja(request, "catalog/listing.jinja", context)
     if request.htmx and not request.htmx.boosted:
         return HttpResponse(results)

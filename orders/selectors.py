@@ -13,6 +13,7 @@ from accounts.roles import Action, user_can
 from accounts.selectors import ordering_contracts, ordering_legal_entities
 from base.calendar import DELIVERY, PICKUP, DateWindow, date_window
 from base.models import Currency, Warehouse
+from base.rawsql import select_rows, table
 from catalog.models import Product, ProductUnit, Unit
 from catalog.pricing import round_money
 from catalog.purchase import PurchaseInfo, PurchaseStrategy, purchase_strategy
@@ -123,10 +124,16 @@ def cart_terms_choices(*, user) -> list[tuple[LegalEntity, list[Contract]]]:
 
 
 def cart_line_count(*, user) -> int:
-    """Number of lines in the user's cart (the header counter)."""
+    """Number of lines in the user's cart (the header counter).
+
+    Every page asks for it, so it is written as SQL (see base.rawsql): the ORM's COUNT took four
+    times what the database spends on it. Table names come from the models' _meta.
+    """
     if not user.is_authenticated or not user.client_id:
         return 0
-    return CartLine.objects.filter(cart__user=user).count()
+    sql = (f"SELECT COUNT(*) FROM {table(CartLine)} line JOIN {table(Cart)} cart ON cart.id = line.cart_id"  # noqa: S608
+           " WHERE cart.user_id = %s")
+    return select_rows(sql, [user.pk], [None])[0][0]
 
 
 def orders_for_user(*, user):

@@ -1,30 +1,52 @@
-"""The Jinja2 environment of the hot catalog pages (listing, search, product page).
+"""The Jinja2 environment of the hot catalog pages (listing, search, product page) and of the page shell's parts.
 
 Django templates cost about a millisecond per included partial and tag-heavy row; the rows of a
-listing are rendered by Jinja2 instead, compiled to Python once. The page shell (header, footer,
-messages) stays a Django template that receives the rendered body. Gettext is Django's (the same
-catalog, msgids equal to the Django templates' ones), and the filters below behave like Django's:
-numbers and dates localized, datetimes shown in the current time zone.
+listing are rendered by Jinja2 instead, compiled to Python once. The page itself stays a Django
+template (`base.html`) that receives the rendered body, and its header, user menu, language switch,
+messages and footer are Jinja2 templates too (`{% jinja_include %}`, portal/templatetags), so
+every page renders them fast. Gettext is Django's (the same catalog, msgids equal to the Django
+templates' ones), and the filters below behave like Django's: numbers and dates localized,
+datetimes shown in the current time zone.
 """
 
 from decimal import Decimal
 from functools import lru_cache
 from urllib.parse import quote
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import QueryDict
 from django.template.defaultfilters import linebreaks_filter
 from django.templatetags.static import static
-from django.urls import get_script_prefix, get_urlconf, reverse, reverse_lazy
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import formats, timezone
 from django.utils.dateformat import format as date_format
 from django.utils.dateformat import time_format
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext
 from jinja2 import Environment
 
 
 def url(name: str, *args, **kwargs) -> str:
+    """Django's `reverse`; a URL without arguments is reversed once per script prefix and URLconf
+    (the page shell names a dozen of them on every page)."""
+    if not args and not kwargs:
+        return _plain_url(name, get_script_prefix(), get_urlconf())
     return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+@lru_cache(maxsize=256)
+def _plain_url(name: str, prefix: str, urlconf) -> str:
+    return reverse(name)
+
+
+def cart_add_url() -> str:
+    """Where product pages post their add-to-cart forms (the orders URL; the catalog does not name it)."""
+    return url("cart:add")
+
+
+def cart_add_many_url() -> str:
+    """Where the listing posts its rows to the cart, one or many (the orders URL; the catalog does not name it)."""
+    return url("cart:add_many")
 
 
 def querystring(query: QueryDict, **changes) -> str:
@@ -44,17 +66,26 @@ def number(value) -> str:
     """A Decimal as Django shows `{{ value.normalize }}`: no trailing zeros, the locale's decimal separator."""
     if not isinstance(value, Decimal):
         return formats.localize(value)
-    return f"{value.normalize():f}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+    return f"{value.normalize():f}".replace(".", _separators(get_language())[1])
 
 
 def money(value) -> str:
     """Like Django's `floatformat:"2g"`: two decimals, the locale's separators, grouped by thousands."""
     if value is None:
         return ""
-    if formats.get_format("NUMBER_GROUPING") != 3:
+    grouping, _decimal, table = _separators(get_language())
+    if grouping != 3:
         return formats.number_format(value, 2, use_l10n=True, force_grouping=True)
-    separators = {",": formats.get_format("THOUSAND_SEPARATOR"), ".": formats.get_format("DECIMAL_SEPARATOR")}
-    return f"{value:,.2f}".translate(str.maketrans(separators))
+    return f"{value:,.2f}".translate(table)
+
+
+@lru_cache(maxsize=16)
+def _separators(language: str) -> tuple[int, str, dict]:
+    """A language's number grouping, decimal separator, and the table turning Python's "1,234.50" into its
+    own (looked up once: Django's `get_format` costs microseconds, and a listing formats hundreds of numbers)."""
+    decimal = formats.get_format("DECIMAL_SEPARATOR", language)
+    table = str.maketrans({",": formats.get_format("THOUSAND_SEPARATOR", language), ".": decimal})
+    return formats.get_format("NUMBER_GROUPING", language), decimal, table
 
 
 def plain(value: Decimal) -> str:
@@ -88,9 +119,14 @@ def time(value, fmt: str) -> str:
     return time_format(_local(value), fmt) if value else ""
 
 
-def hm(value) -> str:
-    """A datetime's "H:i" in the current time zone (the age of stock, once per row)."""
-    return _local(value).strftime("%H:%M") if value else ""
+def now(fmt: str) -> str:
+    """Like Django's `{% now fmt %}`: the current time in the current time zone, formatted."""
+    return date_format(timezone.localtime(), fmt)
+
+
+def available_languages() -> list[tuple[str, str]]:
+    """Like Django's `{% get_available_languages %}`: (code, name in the current language)."""
+    return [(code, gettext(name)) for code, name in settings.LANGUAGES]
 
 
 def dm(value) -> str:
@@ -102,10 +138,10 @@ def environment(**options) -> Environment:
     options.pop("autoescape", None)  # always on, as in Django templates
     env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=True, pgettext=pgettext)
-    # Where product rows and pages post their add-to-cart forms (the orders app's URL; the catalog does not name it).
     env.globals.update(url=url, static=static, querystring=querystring, media_url=media_url, product_url=product_url,
-                       cart_add_url=reverse_lazy("cart:add"), cart_add_many_url=reverse_lazy("cart:add_many"))
-    env.filters.update(number=number, plain=plain, money=money, date=date, time=time, hm=hm, dm=dm,
+                       cart_add_url=cart_add_url, cart_add_many_url=cart_add_many_url, now=now,
+                       get_language=get_language, available_languages=available_languages)
+    env.filters.update(number=number, plain=plain, money=money, date=date, time=time, dm=dm,
                        linebreaks=linebreaks_filter,
                        urlencode=lambda value: quote(str(value), safe="/"))
     return env

@@ -41,6 +41,12 @@ def is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+@pytest.fixture
+def session_queries(settings) -> int:
+    """Queries a page spends on the session: none with Redis (sessions.backends.cached_db reads it there), else one."""
+    return 0 if settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db" else 1
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache

@@ -40,7 +40,7 @@ def test_healthz_reports_database_and_redis(client):
 def test_healthz_talks_to_redis_when_configured(client):
     from django.core.cache import cache
 
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "portal.cache.RedisCache"
     response = client.get("/healthz")
 
     assert response.status_code == 200

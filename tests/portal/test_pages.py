@@ -5,10 +5,13 @@ from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
 from django.db import connection
-from django.template import Context, loader
+from django.template import Context, engines, loader
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from accounts.models import User
 from catalog.fragments import catalog_version_bump
@@ -175,6 +178,16 @@ def test_lockout_page_says_when_to_try_again(client):
 
 
 # ---------- Header ----------
+
+
+def test_messages_are_escaped_unless_marked_safe():
+    """The shell's messages (a Jinja2 partial) are shown like Django's `{{ message }}`: text escaped, safe HTML kept."""
+    template = engines["jinja2"].get_template("partials/messages.jinja")
+    html = template.render({"messages": [Message(constants.ERROR, "<b>нет</b>"),
+                                         Message(constants.SUCCESS, mark_safe('<a href="/orders/">заказ</a>'))]})
+    assert '<div class="alert alert-error">&lt;b&gt;нет&lt;/b&gt;</div>' in html
+    assert '<div class="alert alert-success"><a href="/orders/">заказ</a></div>' in html
+    assert template.render({"messages": []}).strip() == ""
 
 
 def test_header_shows_client_role_cart_and_htmx(logged_in, client_user):

@@ -87,7 +87,7 @@ def test_redis_url_unset_means_local_memory_cache_and_eager_tasks(tmp_path):
     values = _settings(
         env,
         "{'cache': settings.CACHES['default']['BACKEND'], 'eager': settings.CELERY_TASK_ALWAYS_EAGER, "
-        "'broker': settings.CELERY_BROKER_URL, 'redis': settings.REDIS_URL}",
+        "'broker': settings.CELERY_BROKER_URL, 'redis': settings.REDIS_URL, 'sessions': settings.SESSION_ENGINE}",
     )
 
     assert values == {
@@ -95,6 +95,8 @@ def test_redis_url_unset_means_local_memory_cache_and_eager_tasks(tmp_path):
         "eager": True,  # forced: there is no broker to send tasks to
         "broker": "memory://",
         "redis": "",
+        # Sessions stay in the database: a process's own memory cache would miss another's sign-out.
+        "sessions": "django.contrib.sessions.backends.db",
     }
 
 
@@ -105,13 +107,13 @@ def test_redis_url_means_redis_cache_and_broker(tmp_path):
         "{'cache': settings.CACHES['default'], 'eager': settings.CELERY_TASK_ALWAYS_EAGER, "
         "'broker': settings.CELERY_BROKER_URL, "
         "'celery_broker': __import__('portal').celery_app.conf.broker_url, "
-        "'celery_eager': __import__('portal').celery_app.conf.task_always_eager}",
+        "'celery_eager': __import__('portal').celery_app.conf.task_always_eager, "
+        "'sessions': settings.SESSION_ENGINE}",
     )
 
-    assert values["cache"] == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://cache.example.com:6379/2",
-    }
+    assert values["cache"] == {"BACKEND": "portal.cache.RedisCache", "LOCATION": "redis://cache.example.com:6379/2"}
+    # Sessions are read from Redis and written through to the database.
+    assert values["sessions"] == "django.contrib.sessions.backends.cached_db"
     assert values["eager"] is False
     assert values["broker"] == values["celery_broker"] == "redis://cache.example.com:6379/2"
     assert values["celery_eager"] is False
