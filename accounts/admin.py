@@ -24,14 +24,13 @@ from .models import (
     Notification,
     NotificationPreference,
     RegionHead,
+    RegionManagerLink,
     User,
 )
 
 
 class RegionManagerInline(admin.TabularInline):
-    model = User.managed_regions.through
-    verbose_name = _("regional manager")
-    verbose_name_plural = _("regional managers")
+    model = RegionManagerLink
     extra = 0
     autocomplete_fields = ["user"]
 

@@ -77,7 +77,7 @@ class StreamLock(models.Model):
         verbose_name_plural = _("stream locks")
 
     def __str__(self) -> str:
-        return self.stream
+        return str(Stream(self.stream).label) if self.stream in Stream.values else self.stream
 
 
 class ExchangeSession(models.Model):
