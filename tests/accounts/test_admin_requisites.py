@@ -71,6 +71,7 @@ def test_pending_list_shows_requisites_and_applicant_in_constant_queries(client,
     text = _text(html)
     assert "Реквизиты и проверки" in text
     for company, entity in companies:
+        assert company.name in text
         assert f"ИНН: {entity.inn} ✓" in text and f"КПП: {entity.kpp} ✓" in text and f"ОГРН: {entity.ogrn} ✓" in text
         assert "БИК: 044525225 ✓" in text and f"расчётный счёт: {GOOD_ACCOUNT} ✓" in text
     assert "Пётр Заявкин7 applicant7@example.com +7 900 000-00-07" in text
