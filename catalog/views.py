@@ -132,9 +132,10 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     results = render_jinja(request, "catalog/listing.jinja", context)
     if request.htmx and not request.htmx.boosted:
         return HttpResponse(results)
-    # The shell's token from the rows' one: Django's processor masks a new token at every use.
-    return render(request, "catalog/product_list.html", {**context, "results": results,
-                                                         "csrf_token": context["cart"]["csrf_token"]})
+    # The shell's token from the rows' one: Django's processor masks a new token at every use. The shell gets
+    # only what it shows: its partials see the whole context it is given.
+    return render(request, "catalog/product_list.html", {"query": state.q, "category": category, "results": results,
+                                                         "csrf_token": cart["csrf_token"]})
 
 
 @require_GET
@@ -165,7 +166,7 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"product": product, "row": row, "units": units, "viewer": viewer, "media": details.media,
                "values": details.values, "cart": cart_context(request)}
     body = render_jinja(request, "catalog/product.jinja", context)
-    return render(request, "catalog/product_detail.html", {**context, "body": body,
+    return render(request, "catalog/product_detail.html", {"product": product, "body": body,
                                                            "csrf_token": context["cart"]["csrf_token"]})
 
 
