@@ -50,15 +50,15 @@ def signed_in_user(pk: int) -> User | None:
         client.region = region
         client.price_type = price_type
     user.client = client
+    user._client_with_terms = client
     return user
 
 
 def client_with_terms(user) -> Client:
-    """The client of a client's user with its pricing terms loaded (see `signed_in_user`): the session's user
-    has them already; any other user costs one query."""
-    client = user.client if User.client.is_cached(user) else None
-    if client is None or not (Client.region.is_cached(client) and Client.price_type.is_cached(client)
-                              and Region.base_price_type.is_cached(client.region)):
+    """The client of a client's user with its pricing terms loaded, as they are now: the session's user came
+    with them (`signed_in_user`, read at the start of the request); any other user costs one query."""
+    client = getattr(user, "_client_with_terms", None)
+    if client is None:
         client = Client.objects.select_related("region__base_price_type", "price_type").get(pk=user.client_id)
         user.client = client
     return client
