@@ -196,7 +196,7 @@ class Dashboard:
 
     @property
     def day_chart(self) -> ColumnChart:
-        return column_chart(self.days, label_every=7, slot=24, unit=_("orders"))
+        return column_chart(self.days, label_every=7, slot=24)
 
 
 def staff_orders(user) -> QuerySet[Order]:

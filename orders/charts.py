@@ -70,14 +70,16 @@ class ColumnChart:
         return f"0 0 {self.width} {self.height}"
 
 
-#: Column chart layout, in user units: room above for value labels, below for the x labels; the
-#: columns share at least MIN_WIDTH units, each at least `slot` wide.
-TOP, BOTTOM, SLOT, MIN_WIDTH = 28, 30, 56, 480
+#: Column chart layout, in user units: room above for value labels, below for the x labels, and at
+#: the sides for the labels of the first and last columns; the columns share at least MIN_WIDTH
+#: units, each at least `slot` wide.
+TOP, BOTTOM, SIDE, SLOT, MIN_WIDTH = 28, 30, 16, 56, 480
 
 
 def column_chart(bars_: list[Bar], *, label_every: int = 1, slot: int = SLOT, unit: str = "",
                  places: int = 0) -> ColumnChart:
-    """The columns of `bars_` left to right, `slot` units each or more; x labels on every `label_every`-th.
+    """The columns of `bars_` left to right, `slot` units each or more; x labels on every `label_every`-th,
+    counted back from the last (the latest day is always labelled).
 
     A column's title (its tooltip, read by screen readers) is the full label, the value with
     `places` decimals and `unit`, and the bar's note.
@@ -85,19 +87,19 @@ def column_chart(bars_: list[Bar], *, label_every: int = 1, slot: int = SLOT, un
     height = 220
     plot = height - TOP - BOTTOM
     slot = max(slot, MIN_WIDTH // max(len(bars_), 1))
-    width = max(len(bars_) * slot, slot)
+    width = max(len(bars_) * slot, slot) + 2 * SIDE
     top = max((bar.value for bar in bars_), default=Decimal(0))
     columns = []
     for index, bar in enumerate(bars_):
         column_height = float(bar.value / top) * plot if top > 0 else 0.0
-        x = index * slot + slot * 0.15
+        x = SIDE + index * slot + slot * 0.15
         columns.append(Column(
             x=round(x, 2), y=round(TOP + plot - column_height, 2), width=round(slot * 0.7, 2),
             height=round(column_height, 2), label=bar.short or bar.label,
             value_label=compact_number(bar.value) if bar.value else "",
-            title=_column_title(bar, unit, places), label_x=round(index * slot + slot / 2, 2),
+            title=_column_title(bar, unit, places), label_x=round(SIDE + index * slot + slot / 2, 2),
             value_y=round(TOP + plot - column_height - 6, 2),
-            show_label=index % label_every == 0 or index == len(bars_) - 1))
+            show_label=(len(bars_) - 1 - index) % label_every == 0))
     return ColumnChart(width, height, columns, TOP + plot, compact_number(top))
 
 
@@ -112,5 +114,6 @@ def compact_number(value: Decimal) -> str:
     if value >= 1_000_000:
         return _("%(value)s M") % {"value": number_format(round(value / 1_000_000, 1), 1)}
     if value >= 1_000:
-        return _("%(value)s k") % {"value": number_format(round(value / 1_000, 1), 1)}
+        places = 0 if value >= 100_000 else 1
+        return _("%(value)s k") % {"value": number_format(round(value / 1_000, places), places)}
     return number_format(round(value), 0)
