@@ -289,3 +289,16 @@ def test_chart_geometry():
         assert [compact_number(Decimal(value)) for value in ("950", "12345", "123456", "4500000")] == [
             "950", "12.3 k", "123 k", "4.5 M"]
     assert [bar.share for bar in bars([("a", Decimal(0), "")])] == [0.0]
+
+
+def test_dashboard_queries_are_constant(regions, django_assert_num_queries):
+    with django_assert_num_queries(4):
+        staff_dashboard(user=regions["manager"])
+    for _index in range(5):
+        made = OrderFactory(client=ClientFactory(region=regions["north"]), created_at=timezone.now())
+        made.escalation_level = 2
+        made.save(update_fields=["escalation_level"])
+        OrderEscalation.objects.create(order=made, status=made.status, status_since=made.status_changed_at, level=2)
+    with django_assert_num_queries(4):
+        board = staff_dashboard(user=regions["manager"])
+    assert len(board.escalations) == 6 and board.escalations[0].level == 2
