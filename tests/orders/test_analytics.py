@@ -201,9 +201,9 @@ def test_page_queries_do_not_grow_with_orders(client, spend, session_queries):
                             created_at=_at(2, day), total_amount=Decimal("10.00"))
         OrderLineFactory(order=made, product=ProductFactory(category=CategoryFactory()), amount=Decimal("10.00"))
     assert _page_queries(client, params) == before
-    # the user, the client, the selector's seven (see test_selector_queries_are_constant), and the header's
-    # counters; the same whatever the number of orders
-    assert before == 11 + session_queries
+    # the user with his client, the selector's seven (see test_selector_queries_are_constant), and the
+    # header's counters; the same whatever the number of orders
+    assert before == 10 + session_queries
 
 
 def test_selector_queries_are_constant(spend, django_assert_num_queries):
