@@ -18,6 +18,7 @@ from .filters import PAGE_SIZES, SORTS, filter_products, order_products, parse_l
 from .models import Category
 from .purchase import PurchaseInfo, purchase_strategy
 from .search import MAX_QUERY_LENGTH, search_products
+from .search_log import search_miss_record
 
 SUGGESTIONS = 8
 
@@ -78,6 +79,13 @@ def _listing(products, state, viewer, key: str, cached: fragments.CatalogCache, 
     return cached.listing_page(ordered, number=state.page, per_page=state.per_page, key=f"{key}|{state.sort}")
 
 
+def _is_plain_search(request: HttpRequest, state) -> bool:
+    """A search the buyer submitted (a full page, not an htmx re-sort) with no filter that could
+    have emptied it: its empty result is a miss of the catalog (see catalog.search_log)."""
+    return not request.htmx and not state.values and not state.in_stock and state.price_min is None \
+        and state.price_max is None
+
+
 @require_GET
 def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     """A category, the whole catalog or search results; htmx gets the results fragment only.
@@ -111,6 +119,8 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         key += "|typos"
         sidebar_key = cached.key("sidebar", request.path, key, state.sort, state.per_page)
         page, rows = _listing(products, state, viewer, key, cached, typos=True)
+    if typos and page.paginator.count == 0 and _is_plain_search(request, state):
+        search_miss_record(query=state.q, region_id=viewer.region_id)
     cart = cart_context(request)
     context = {
         "category": category, "ancestors": ancestors,
