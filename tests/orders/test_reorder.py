@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from catalog.models import AssortmentItem
 from orders.models import CartLine
 from orders.reorder import Cadence, cadence_of, reorder_due, reorder_due_by_client
@@ -17,9 +18,12 @@ from orders.status import OrderStatus
 from tests.catalog.factories import ClientPriceFactory
 from tests.factories import (
     ClientUserFactory,
+    ContractFactory,
+    LegalEntityFactory,
     OrderFactory,
     OrderLineFactory,
     PriceFactory,
+    PriceTypeFactory,
     ProductFactory,
     StockFactory,
 )
@@ -268,8 +272,6 @@ def test_a_quantity_off_the_multiplicity_is_refused_with_the_choices(buyer_clien
 
 
 def test_reorder_add_needs_the_cart_role_and_post(client, buyer):
-    from accounts.models import User
-
     accountant = ClientUserFactory(client=buyer.client, role=User.Role.ACCOUNTANT)
     client.force_login(accountant)
     assert client.post(reverse("cart:reorder_add"), {"product": "1", "q-1": "1"}).status_code == 403
@@ -294,8 +296,6 @@ def test_cart_page_with_suggestions_costs_one_query_more(buyer_client, buyer, sh
 
 def test_suggestions_use_the_carts_contract_price(buyer_client, buyer, shop, priced_product):
     """The cart's terms price the suggestions as they price its lines (a price type on the contract)."""
-    from tests.factories import ContractFactory, LegalEntityFactory, PriceTypeFactory
-
     product = priced_product()
     special = PriceTypeFactory()
     PriceFactory(product=product, price_type=special, amount=Decimal("7.77"))
