@@ -170,7 +170,7 @@ CELERY_TIMEZONE = "Europe/Moscow"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "portal.beat:PortalScheduler"
-# Named entries of the ERP and escalation schedule. django-celery-beat copies them into the
+# Named entries of the ERP, escalation and reorder digest schedule. django-celery-beat copies them into the
 # database on beat start; from then on they are edited in admin (Periodic tasks).
 CELERY_BEAT_SCHEDULE = {
     "sync-stock": {"task": "sync.tasks.sync_stream", "schedule": timedelta(minutes=5), "args": ("stock",)},
@@ -202,6 +202,11 @@ CELERY_BEAT_SCHEDULE = {
     "orders-escalation-check": {
         "task": "sync.tasks.escalation_check",
         "schedule": timedelta(minutes=5),
+    },
+    # Monday morning, before buyers plan the week's orders.
+    "orders-reorder-digest": {
+        "task": "sync.tasks.reorder_digest",
+        "schedule": crontab(day_of_week=1, hour=7, minute=0),
     },
 }
 
