@@ -3,11 +3,12 @@
 import sys
 
 from django.core.management.base import BaseCommand
+from django.utils import translation
 
 from sync.models import Stream, SyncRun
 from sync.services import sync_stream_run
 
-from ._output import print_runs
+from ._output import add_locale_argument, operator_language, print_runs
 
 
 class Command(BaseCommand):
@@ -16,10 +17,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("stream", choices=[s for s in Stream.values if s != Stream.ESCALATION])
         parser.add_argument("--json", action="store_true")
+        add_locale_argument(parser)
 
-    def handle(self, *args, stream, json, **options):
+    def handle(self, *args, stream, json, locale, **options):
         runs = sync_stream_run(stream=stream, source=SyncRun.Source.COMMAND,
                                progress=lambda n: self.stderr.write(f"  ... {n:,} records read"))
-        print_runs(self, runs, json)
+        with translation.override(operator_language(locale)):
+            print_runs(self, runs, json)
         if any(r.status in (SyncRun.Status.FAILED, SyncRun.Status.NOT_CONFIGURED) for r in runs):
             sys.exit(1)
