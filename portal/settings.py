@@ -176,7 +176,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache and Celery: Redis from REDIS_URL, else in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # Short socket timeouts: a Redis that hangs is a cache miss after a second, not a hung page (portal/cache.py).
+    CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
     # Sessions are read from Redis and written through to the database: no query for the session on a page.
     # (Not with the in-process cache: a sign-out in one process would not reach another's copy.)
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -187,6 +189,9 @@ else:
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# A broker that is down is given about half a second; then the task is recorded for retry (portal/celery.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Europe/Moscow"
@@ -222,6 +227,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=1),
         "args": ("order_export",),
     },
+    "portal-deferred-tasks": {"task": "portal.tasks.deferred_tasks_send", "schedule": timedelta(minutes=1)},
     "orders-escalation-check": {
         "task": "sync.tasks.escalation_check",
         "schedule": timedelta(minutes=5),
