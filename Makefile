@@ -36,8 +36,9 @@ seed: migrate
 # Links in e-mails point at the address served here unless PORTAL_BASE_URL says otherwise.
 PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
 export PORTAL_BASE_URL
-# The demo ERP feed (portal/demo/feed.py) runs next to the server and stops with it; DEMO_FEED=0 leaves it out.
-DEMO_FEED ?= 1
+# The demo ERP feed (portal/demo/feed.py) runs next to the server and stops with it, on the embedded
+# default only (it gives the demo's products ERP ids); DEMO_FEED=0 leaves it out, DEMO_FEED=1 forces it.
+DEMO_FEED ?= $(if $(DATABASE_URL),0,1)
 
 run: messages seed
 	@echo "Portal: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"

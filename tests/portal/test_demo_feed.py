@@ -1,6 +1,8 @@
 """The demo ERP feed: change packages through the drop folder and the scheduled job's service keep stock fresh."""
 
+import os
 import random
+import subprocess
 from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
@@ -117,3 +119,12 @@ def test_make_run_starts_the_feed_next_to_the_server_and_stops_it_with_it():
     assert "manage.py erp_demo_feed & feed=$$!" in recipe
     assert "trap 'kill $$feed" in recipe
     assert recipe.index("erp_demo_feed") < recipe.index("runserver")
+
+
+@pytest.mark.parametrize(("variables", "expected"), [({}, "1"), ({"DATABASE_URL": "postgres://x@db/p"}, "0"),
+                                                     ({"DEMO_FEED": "0"}, "0")])
+def test_the_feed_runs_on_the_embedded_default_only(variables, expected):
+    result = subprocess.run(
+        ["make", "-s", "--no-print-directory", "--eval", "show-feed: ; @echo $(DEMO_FEED)", "show-feed"],
+        cwd=BASE_DIR, env={"PATH": os.environ["PATH"], **variables}, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == expected, result.stderr
