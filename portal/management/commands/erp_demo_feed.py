@@ -7,9 +7,11 @@ import signal
 import time
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from portal.demo.feed import demo_feed_send
+from sync.management.commands._output import add_locale_argument, error_text, operator_language, stream_label
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +38,16 @@ class Command(BaseCommand):
         parser.add_argument("--lines", type=positive_int, default=20, help="rows changed per package (20)")
         parser.add_argument("--once", action="store_true", help="send one stock and one price package, then stop")
         parser.add_argument("--seed", type=int, default=None, help="random seed of the changes")
+        add_locale_argument(parser)
 
-    def handle(self, *args, stock_interval, prices_interval, lines, once, seed, **options):
+    def handle(self, *args, stock_interval, prices_interval, lines, once, seed, locale, **options):
+        self.language = operator_language(locale)
         rng = random.Random(seed)
         signal.signal(signal.SIGTERM, self._stop)
         due = {"stock": 0.0, "prices": 0.0}
         intervals = {"stock": stock_interval, "prices": prices_interval}
-        self.stdout.write(f"Demo ERP feed: stock every {stock_interval} s, prices every {prices_interval} s.")
+        self._say(_("Demo ERP feed: stock every %(stock)s s, prices every %(prices)s s."),
+                  stock=stock_interval, prices=prices_interval)
         try:
             while True:
                 for stream, at in due.items():
@@ -53,7 +58,11 @@ class Command(BaseCommand):
                     return
                 time.sleep(max(0.0, min(due.values()) - time.monotonic()))
         except KeyboardInterrupt:
-            self.stdout.write("Demo ERP feed stopped.")
+            self._say(_("Demo ERP feed stopped."))
+
+    def _say(self, text, **values) -> None:
+        with translation.override(self.language):
+            self.stdout.write(str(text) % values if values else str(text))
 
     def _send(self, stream: str, rng: random.Random, lines: int) -> None:
         try:
@@ -61,9 +70,10 @@ class Command(BaseCommand):
         except Exception:  # the feed outlives a failed round, as a scheduler would
             logger.exception("demo ERP feed: the %s round failed", stream)
             return
-        for run in runs:
-            self.stdout.write(f"{timezone.localtime(run.started_at):%H:%M:%S} {stream}: {run.get_status_display()}"
-                              + (f" ({run.error})" if run.error else ""))
+        with translation.override(self.language):
+            for run in runs:
+                self.stdout.write(f"{timezone.localtime(run.started_at):%H:%M:%S} {stream_label(run.stream)}: "
+                                  f"{run.get_status_display()}" + (f" ({error_text(run)})" if run.error else ""))
 
     @staticmethod
     def _stop(signum, frame):

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from sync.models import Stream, SyncRun
 from sync.services import sync_import_file
@@ -32,15 +33,17 @@ class Command(BaseCommand):
             files = [target]
         else:
             raise CommandError(f"no such file or folder: {path}")
+        self.language = operator_language(locale)
         runs = []
         for n, file in enumerate(files, start=1):
             self.stderr.write(f"[{n}/{len(files)}] {file.name} ...")
             runs.append(sync_import_file(stream=Stream(stream), path=file, source=SyncRun.Source.COMMAND,
                                          dry_run=dry_run, progress=self._progress))
-        with translation.override(operator_language(locale)):
+        with translation.override(self.language):
             print_runs(self, runs, json)
         if any(r.status == SyncRun.Status.FAILED for r in runs):
             sys.exit(1)
 
     def _progress(self, records: int) -> None:
-        self.stderr.write(f"  ... {records:,} records read")
+        with translation.override(self.language):
+            self.stderr.write("  ... " + _("%(records)s records read") % {"records": f"{records:,}"})

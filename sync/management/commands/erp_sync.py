@@ -4,6 +4,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from sync.models import Stream, SyncRun
 from sync.services import sync_stream_run
@@ -20,9 +21,14 @@ class Command(BaseCommand):
         add_locale_argument(parser)
 
     def handle(self, *args, stream, json, locale, **options):
-        runs = sync_stream_run(stream=stream, source=SyncRun.Source.COMMAND,
-                               progress=lambda n: self.stderr.write(f"  ... {n:,} records read"))
-        with translation.override(operator_language(locale)):
+        language = operator_language(locale)
+
+        def progress(records: int) -> None:
+            with translation.override(language):
+                self.stderr.write("  ... " + _("%(records)s records read") % {"records": f"{records:,}"})
+
+        runs = sync_stream_run(stream=stream, source=SyncRun.Source.COMMAND, progress=progress)
+        with translation.override(language):
             print_runs(self, runs, json)
         if any(r.status in (SyncRun.Status.FAILED, SyncRun.Status.NOT_CONFIGURED) for r in runs):
             sys.exit(1)
