@@ -105,11 +105,11 @@ def test_staff_page_lists_the_runs_and_shows_the_stale_banner_once_the_feed_stop
 
 def test_command_once_sends_stock_and_prices(demo):
     out = StringIO()
-    call_command("erp_demo_feed", "--once", "--seed", "4", "--lines", "3", stdout=out)
+    call_command("erp_demo_feed", "--once", "--seed", "4", "--lines", "3", "--locale", "en", stdout=out)
 
     succeeded = SyncRun.objects.filter(status=SyncRun.Status.SUCCESS).values_list("stream", flat=True)
     assert set(succeeded) == {"stock", "prices"}
-    assert "stock:" in out.getvalue() and "prices:" in out.getvalue()
+    assert "Stock: Success" in out.getvalue() and "Prices: Success" in out.getvalue()
 
 
 def test_make_run_starts_the_feed_next_to_the_server_and_stops_it_with_it():
