@@ -111,7 +111,8 @@ def test_redis_url_means_redis_cache_and_broker(tmp_path):
         "'sessions': settings.SESSION_ENGINE}",
     )
 
-    assert values["cache"] == {"BACKEND": "portal.cache.RedisCache", "LOCATION": "redis://cache.example.com:6379/2"}
+    assert values["cache"] == {"BACKEND": "portal.cache.RedisCache", "LOCATION": "redis://cache.example.com:6379/2",
+                               "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
     # Sessions are read from Redis and written through to the database.
     assert values["sessions"] == "django.contrib.sessions.backends.cached_db"
     assert values["eager"] is False
