@@ -92,6 +92,13 @@ def region_staff(region: Region) -> QuerySet[User]:
     )
 
 
+def client_approvers(client: Client) -> list[User]:
+    """Who approves a pending client: its personal manager when one is set, else the region's staff."""
+    if client.manager_id and client.manager.is_active:
+        return [client.manager]
+    return list(region_staff(client.region))
+
+
 def email_used_by_another_user(email: str, *, user: User | None = None) -> bool:
     """Whether another account signs in with this address or has verified it.
 

@@ -9,7 +9,9 @@ Status rules (tests/catalog/test_availability.py):
 
 `confirmed_at` is the OLDEST confirmation among the product's stock rows of the region (shown as
 "stock as of 14:05"), so one warehouse the ERP has not reported for a while is not hidden by
-fresher ones; it is `stale` when older than PORTAL_STOCK_STALE_MINUTES.
+fresher ones; it is `stale` when older than PORTAL_STOCK_STALE_MINUTES. A row is confirmed when
+its quantity last changed or when the ERP last reported its warehouse (`Warehouse.stock_confirmed_at`:
+a stock package that lists the warehouse vouches for the rows it leaves unchanged), whichever is later.
 """
 
 from dataclasses import dataclass, field
@@ -96,8 +98,11 @@ def availability_for(*, region_id: int | None, products, now: datetime | None = 
         return {}
     now = now or timezone.now()
     rows: dict[int, list[WarehouseStock]] = {}
-    for product_id, *values in _stock_rows(region_id, [product.pk for product in products]):
-        rows.setdefault(product_id, []).append(WarehouseStock(*values))
+    for product_id, warehouse_id, name, quantity, confirmed_at, reported_at, *expected in _stock_rows(
+            region_id, [product.pk for product in products]):
+        if reported_at is not None and reported_at > confirmed_at:
+            confirmed_at = reported_at
+        rows.setdefault(product_id, []).append(WarehouseStock(warehouse_id, name, quantity, confirmed_at, *expected))
     return {product.pk: summarize(rows.get(product.pk, []), product.multiplicity, now) for product in products}
 
 
@@ -127,18 +132,20 @@ def summarize(warehouses: list[WarehouseStock], multiplicity: Decimal, now: date
 
 
 def _stock_rows(region_id: int, ids: list[int]) -> list[tuple]:
-    """(product id, warehouse id, warehouse name, quantity, confirmed at, expected on, expected quantity) of the
-    products in the region's active warehouses, in the warehouses' order.
+    """(product id, warehouse id, warehouse name, quantity, confirmed at, warehouse reported at, expected on,
+    expected quantity) of the products in the region's active warehouses, in the warehouses' order.
 
     Written as SQL (see base.rawsql): every catalog page runs it, and building it with the ORM took
     twice what the database spends on it. Table names come from the models' _meta, values are parameters.
     """
     sql = (
         f"SELECT stock.product_id, stock.warehouse_id, warehouse.name, stock.quantity, stock.confirmed_at,"  # noqa: S608
-        " stock.expected_on, stock.expected_quantity"
+        " warehouse.stock_confirmed_at, stock.expected_on, stock.expected_quantity"
         f" FROM {table(Stock)} stock JOIN {table(Warehouse)} warehouse ON warehouse.id = stock.warehouse_id"
         f" WHERE stock.product_id IN ({placeholders(len(ids))}) AND warehouse.region_id = %s AND warehouse.is_active"
         " ORDER BY warehouse.position, warehouse.name, warehouse.id"
     )
-    typed = [Stock._meta.get_field(name) for name in ("quantity", "confirmed_at", "expected_on", "expected_quantity")]
+    quantity, confirmed_at, *expected = (Stock._meta.get_field(name)
+                                         for name in ("quantity", "confirmed_at", "expected_on", "expected_quantity"))
+    typed = [quantity, confirmed_at, Warehouse._meta.get_field("stock_confirmed_at"), *expected]
     return select_rows(sql, [*ids, region_id], [None, None, None, *typed])

@@ -21,6 +21,7 @@ EXPECTED = {
     "sync-balances": ("sync.tasks.sync_stream", Stream.BALANCES, 24),
     "sync-order-export": ("sync.tasks.sync_stream", Stream.ORDER_EXPORT, 24 * 60),  # every minute
     "orders-escalation-check": ("sync.tasks.escalation_check", Stream.ESCALATION, 24 * 12),
+    "portal-deferred-tasks": ("portal.tasks.deferred_tasks_send", None, 24 * 60),  # tests/portal/test_redis_down.py
 }
 # name: (task, day of the week (0 = Sunday)); once that day (tests/orders/test_reorder_digest.py runs the task)
 WEEKLY = {
@@ -110,7 +111,8 @@ def test_celery_app_reads_the_schedule_from_settings():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted(set(EXPECTED) - {"orders-escalation-check"}))  # tests/orders/test_escalation.py
+# The other two: tests/orders/test_escalation.py and tests/portal/test_redis_down.py.
+@pytest.mark.parametrize("name", sorted(set(EXPECTED) - {"orders-escalation-check", "portal-deferred-tasks"}))
 def test_scheduled_task_records_not_configured_run(name, registered_tasks):
     """Without a configured source a job says so: a "not configured" run with a message, never a success."""
     task, stream, _ = EXPECTED[name]
