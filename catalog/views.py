@@ -17,7 +17,7 @@ from .access import access_product_for_user
 from .filters import PAGE_SIZES, SORTS, filter_products, order_products, parse_listing
 from .models import Category
 from .purchase import PurchaseInfo, purchase_strategy
-from .search import MAX_QUERY_LENGTH, search_products
+from .search import MAX_QUERY_LENGTH, search_products, suggest_query
 from .search_log import search_miss_record
 
 SUGGESTIONS = 8
@@ -128,6 +128,7 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         "cells": cached.piece(cells_key(key), lambda: listing_cells(rows, cart=cart if viewer.can_order else None))
         if rows else {},
         "viewer": viewer, "sorts": SORTS, "page_sizes": PAGE_SIZES, "typos": typos,
+        "suggestion": suggest_query(state.q, [row.name for row in rows]) if typos else None,
         "path": request.path, "cart": cart,
     }
 
@@ -153,14 +154,16 @@ def suggest(request: HttpRequest) -> HttpResponse:
     """Typeahead under the header search box: SKU, name and the client's price of the best matches."""
     viewer = purchase_strategy(user=request.user)
     query = clean_text(request.GET.get("q", ""), max_length=MAX_QUERY_LENGTH)
-    rows = []
+    rows, suggestion = [], None
     if len(query.strip()) >= 2:
         visible = selectors.visible_products(user=request.user).select_related("base_unit")
         products = list(search_products(visible, query).order_by("-rank", "name", "pk")[:SUGGESTIONS])
         if not products:
             products = list(search_products(visible, query, typos=True).order_by("-rank", "name", "pk")[:SUGGESTIONS])
+            suggestion = suggest_query(query, [product.name for product in products])
         rows = viewer.fetch(products)
-    return HttpResponse(render_jinja(request, "catalog/_suggestions.jinja", {"rows": rows, "query": query.strip()}))
+    return HttpResponse(render_jinja(request, "catalog/_suggestions.jinja", {"rows": rows, "query": query.strip(),
+                                                                             "suggestion": suggestion}))
 
 
 @require_GET
