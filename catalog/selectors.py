@@ -1,9 +1,10 @@
 """Reads of the catalog app: what a user may see, with its relations already loaded."""
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum, Value
 
 from base.models import Warehouse
 
@@ -97,27 +98,47 @@ def count_cache_key(key: str) -> str:
     return "catalog:count:" + hashlib.sha256(key.encode()).hexdigest()
 
 
-def facet_counts(*, products: QuerySet[Product], selected: set[int], limit: int = 12) -> list[Facet]:
-    """Facets of the filtered products: per property, its values with product counts, in one query.
+def facet_counts(*, filtered: Callable[[str | None], QuerySet[Product]], selected: dict[str, set[int]],
+                 limit: int = 12) -> list[Facet]:
+    """Facets of a listing: per property, its values with product counts, in one query.
 
+    A property is disjunctive: its values are alternatives (OR) and their counts are taken under every
+    filter but the property's own, so ticking one brand leaves the other brands to tick, with the
+    number each would add. `filtered(slug)` is the listing's products under every filter but the
+    values of property `slug` (None: under every filter); `selected` the selected value ids per property.
     A property shows its `limit` most frequent values and every selected one.
     """
+    parts = [_facet_rows(filtered(None), part=0)]
+    slugs = sorted(selected)
+    parts += [_facet_rows(filtered(slug), part=number, slug=slug) for number, slug in enumerate(slugs, start=1)]
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    chosen = {pk for ids in selected.values() for pk in ids}
+    facets: dict[str, Facet] = {}
+    for slug, name, pk, value, _position, count, part in sorted(
+            rows, key=lambda row: (row[4], row[1], row[0], -row[5], row[3])):
+        if (slug in selected) != bool(part):  # a selected property's counts come from its own part
+            continue
+        facet = facets.setdefault(slug, Facet(slug, name, []))
+        if len(facet.values) < limit or pk in chosen:
+            facet.values.append(FacetValue(pk, value, count, pk in chosen))
+    return [facet for facet in facets.values() if len(facet.values) > 1 or facet.values[0].selected]
+
+
+def _facet_rows(products: QuerySet[Product], *, part: int, slug: str | None = None) -> QuerySet:
+    """(slug, name, value id, value, position, count, part) of the facet values of `products`, of the
+    property `slug` only when given."""
     # Grouped from the product side, so the plan starts from the (filtered) products and walks
     # the link table by product id instead of hashing the whole link table.
     prefix = "property_values__"
-    rows = (
-        products.order_by().filter(property_values__property__is_facet=True)
+    condition = {f"{prefix}property__is_facet": True}
+    if slug is not None:
+        condition[f"{prefix}property__slug"] = slug
+    return (
+        products.order_by().filter(**condition)
         .values_list(f"{prefix}property__slug", f"{prefix}property__name", f"{prefix}id", f"{prefix}value",
                      f"{prefix}property__position")
-        .annotate(count=Count("pk"))
-        .order_by(f"{prefix}property__position", f"{prefix}property__name", "-count", f"{prefix}value")
+        .annotate(count=Count("pk"), part=Value(part))
     )
-    facets: dict[str, Facet] = {}
-    for slug, name, pk, value, _position, count in rows:
-        facet = facets.setdefault(slug, Facet(slug, name, []))
-        if len(facet.values) < limit or pk in selected:
-            facet.values.append(FacetValue(pk, value, count, pk in selected))
-    return [facet for facet in facets.values() if len(facet.values) > 1 or facet.values[0].selected]
 
 
 def product_relations(*, user, product: Product) -> list[ProductRelation]:
