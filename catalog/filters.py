@@ -95,18 +95,13 @@ def parse_listing(params: QueryDict, *, can_price: bool) -> ListingState:
 
 
 def filter_products(products: QuerySet[Product], state: ListingState, viewer: PurchaseStrategy,
-                    typos: bool = False, except_facet: str | None = None) -> QuerySet[Product]:
-    """Apply search (`typos`: the similarity search, see catalog.search), facets, stock and price range.
-
-    `except_facet`: a property whose selected values are left out (its own counts are computed so:
-    the values of one property are alternatives).
-    """
+                    typos: bool = False, facets: bool = True) -> QuerySet[Product]:
+    """Apply search (`typos`: the similarity search, see catalog.search), facets (unless `facets` is
+    False: the facet counts apply them their own way), stock and price range."""
     if state.q:
         products = search_products(products, state.q, typos=typos)
     through = Product.property_values.through
-    for slug, ids in state.values.items():
-        if slug == except_facet:
-            continue
+    for ids in state.values.values() if facets else ():
         products = products.filter(
             Exists(through.objects.filter(product_id=OuterRef("pk"), propertyvalue_id__in=ids)))
     if state.in_stock and viewer.region_id:

@@ -139,7 +139,7 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
 
     def sidebar() -> str:
         facets = [] if typos else selectors.facet_counts(
-            filtered=lambda slug: filter_products(products, state, viewer, except_facet=slug), selected=state.values)
+            products=filter_products(products, state, viewer, facets=False), selected=state.values)
         return render_to_string("catalog/_sidebar.jinja", {
             **context, "facets": facets, "subcategories": _subcategories(cached.category_tree(), category)},
             using="jinja2")
