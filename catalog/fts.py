@@ -1,7 +1,7 @@
 """Product search on SQLite (the embedded default): an FTS5 table of stemmed words.
 
 SQLite's `LIKE` and `lower()` fold only ASCII, so "саморез" would miss "Саморез". Instead every
-product has a row in the FTS5 table `catalog_product_fts` (rowid = product id; migration 0006),
+product has a row in the FTS5 table `catalog_product_fts` (rowid = product id; migration 0007),
 written by `catalog.services.product_search_refresh` like PostgreSQL's search document: its
 columns hold the Snowball Russian stems (the stemmer of PostgreSQL's `russian` configuration) of
 the name, SKU and brand (`head`), the property values (`props`) and the description (`body`). The
