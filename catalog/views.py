@@ -17,7 +17,7 @@ from .access import access_product_for_user
 from .filters import PAGE_SIZES, SORTS, filter_products, order_products, parse_listing
 from .models import Category
 from .purchase import PurchaseInfo, purchase_strategy
-from .search import MAX_QUERY_LENGTH, search_products
+from .search import MAX_QUERY_LENGTH, search_products, suggest_query
 from .search_log import search_miss_record
 
 SUGGESTIONS = 8
@@ -55,9 +55,14 @@ def _category_path(tree: list[Category], slug: str) -> tuple[Category, list[Cate
     category = next((node for node in tree if node.slug == slug), None)
     if category is None:
         raise Http404("no such category")
+    return category, _ancestors(tree, category)
+
+
+def _ancestors(tree: list[Category], category: Category) -> list[Category]:
+    """The active categories above `category`, from the top (its `path` holds their ids)."""
     by_id = {node.pk: node for node in tree}
     ancestor_ids = [int(part) for part in category.path.split(".") if part][:-1]
-    return category, [by_id[pk] for pk in ancestor_ids if pk in by_id]
+    return [by_id[pk] for pk in ancestor_ids if pk in by_id]
 
 
 def _subcategories(tree: list[Category], category: Category | None) -> list[Category]:
@@ -128,12 +133,13 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         "cells": cached.piece(cells_key(key), lambda: listing_cells(rows, cart=cart if viewer.can_order else None))
         if rows else {},
         "viewer": viewer, "sorts": SORTS, "page_sizes": PAGE_SIZES, "typos": typos,
+        "suggestion": suggest_query(state.q, [row.name for row in rows]) if typos else None,
         "path": request.path, "cart": cart,
     }
 
     def sidebar() -> str:
-        facets = [] if typos else selectors.facet_counts(products=filter_products(products, state, viewer),
-                                                         selected=state.selected_ids)
+        facets = [] if typos else selectors.facet_counts(
+            products=filter_products(products, state, viewer, facets=False), selected=state.values)
         return render_to_string("catalog/_sidebar.jinja", {
             **context, "facets": facets, "subcategories": _subcategories(cached.category_tree(), category)},
             using="jinja2")
@@ -153,14 +159,16 @@ def suggest(request: HttpRequest) -> HttpResponse:
     """Typeahead under the header search box: SKU, name and the client's price of the best matches."""
     viewer = purchase_strategy(user=request.user)
     query = clean_text(request.GET.get("q", ""), max_length=MAX_QUERY_LENGTH)
-    rows = []
+    rows, suggestion = [], None
     if len(query.strip()) >= 2:
         visible = selectors.visible_products(user=request.user).select_related("base_unit")
         products = list(search_products(visible, query).order_by("-rank", "name", "pk")[:SUGGESTIONS])
         if not products:
             products = list(search_products(visible, query, typos=True).order_by("-rank", "name", "pk")[:SUGGESTIONS])
+            suggestion = suggest_query(query, [product.name for product in products])
         rows = viewer.fetch(products)
-    return HttpResponse(render_jinja(request, "catalog/_suggestions.jinja", {"rows": rows, "query": query.strip()}))
+    return HttpResponse(render_jinja(request, "catalog/_suggestions.jinja", {"rows": rows, "query": query.strip(),
+                                                                             "suggestion": suggestion}))
 
 
 @require_GET
@@ -170,11 +178,14 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = purchase_strategy(user=request.user)
     product = get_object_or_404(selectors.visible_products(user=request.user).select_related("base_unit", "category"),
                                 pk=pk)
-    details = fragments.CatalogCache().product_details(product)
+    cached = fragments.CatalogCache()
+    cached.preload(cached.tree_key(), cached.product_key(product))
+    details = cached.product_details(product)
+    ancestors = _ancestors(cached.category_tree(), product.category) if product.category else []
     row = viewer.fetch_one(product)
     units = [(item, row.price.for_coefficient(item.coefficient) if row.price else None) for item in details.units]
     context = {"product": product, "row": row, "units": units, "viewer": viewer, "media": details.media,
-               "values": details.values, "cart": cart_context(request)}
+               "values": details.values, "ancestors": ancestors, "cart": cart_context(request)}
     body = render_jinja(request, "catalog/product.jinja", context)
     return render(request, "catalog/product_detail.html", {"product": product, "body": body,
                                                            "csrf_token": context["cart"]["csrf_token"]})
