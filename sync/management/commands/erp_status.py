@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from sync.selectors import stock_stale, stream_status
 from sync.services import sync_runs_reap
+from sync.tasks import sync_runs_requeue
 
 
 class Command(BaseCommand):
@@ -16,6 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, json, **options):
         reaped = sync_runs_reap()
+        sync_runs_requeue()
         rows = [{
             "stream": s.stream,
             "last_success": s.last_success.isoformat() if s.last_success else None,
