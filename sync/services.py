@@ -300,7 +300,7 @@ def run_dead_reason(run: SyncRun) -> str:
                 return f"its worker {run.worker} died: its database session {pid} ended"
     name, _, pid = run.worker.rpartition(":")
     if name == socket.gethostname() and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-        return f"its worker process {run.worker} is gone"
+        return f"its worker {run.worker} died: its process is gone"
     return ""
 
 
