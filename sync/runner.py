@@ -76,8 +76,11 @@ class FileImport:
                 self._dispatch(kind, data)
                 if self.progress and n % 20000 == 0:
                     self.progress(n)
-        except Exception:
-            self._last = (kind, data)  # read only on the way out: nothing added per record
+        except Exception as exc:
+            if self._from_background(exc):  # a chunk merged on the other thread: not the record at hand
+                self._merging = True
+            else:
+                self._last = (kind, data)  # read only on the way out: nothing added per record
             raise
         if not self.sections:
             raise ExchangeError("the file holds no CommerceML section (Классификатор, Каталог, ПакетПредложений, "
@@ -86,6 +89,10 @@ class FileImport:
         for part in (self.catalog, self.offers, self.counterparties, self.documents):
             if part is not None:
                 part.finish()
+
+    def _from_background(self, exc: Exception) -> bool:
+        pipe = getattr(self.offers, "pipe", None)
+        return pipe is not None and getattr(pipe, "error", None) is exc
 
     def where(self) -> str:
         """Where the import was when an unexpected error escaped: the element and line, or the merge."""

@@ -119,6 +119,26 @@ def test_an_unexpected_error_fails_the_run_with_the_element_and_line(boom):
     assert snapshot() == before
 
 
+@pytest.mark.postgres
+def test_an_error_of_a_background_merge_is_placed_in_the_writing_not_in_an_offer(monkeypatch):
+    from sync.importers.pipeline import Pipeline
+
+    ok("catalog", GILL_CATALOG)
+    ok("stock", GILL_OFFERS)  # creates the products: the rests are known products, merged in the background
+    before = snapshot()
+
+    def merge(self, channel, data, rows):
+        raise RuntimeError("connection reset")
+
+    monkeypatch.setattr(Pipeline, "_merge", merge)
+    rests = fixture(GILL + "rests___1af6e7b8-a026-4690-9752-1c9d64cb914d.xml")
+    run = sync_import_file(stream="stock", path=rests, source="command")
+
+    assert (run.status, run.error) == (SyncRun.Status.FAILED, "internal error: RuntimeError: connection reset")
+    assert run.error_location == "while writing the file's data"
+    assert snapshot() == before
+
+
 def test_erp_import_prints_json_for_an_unexpected_error(boom, capsys):
     ok("catalog", GILL_CATALOG)
     out = StringIO()
