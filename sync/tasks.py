@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from orders.escalation import orders_escalate
+from orders.services import reorder_digest_send
 
 from . import services
 from .models import SyncRun
@@ -38,6 +39,12 @@ def exchange_import(run_id: int) -> int:
 def escalation_check() -> int:
     """Escalate orders held too long in a status (orders' EscalationRule); returns how many escalations fired."""
     return orders_escalate()
+
+
+@shared_task(name="sync.tasks.reorder_digest", ignore_result=True)
+def reorder_digest() -> int:
+    """Send the weekly reorder digest to the users who asked for it; returns how many got one."""
+    return reorder_digest_send()
 
 
 def exchange_import_send(run: SyncRun) -> str:
