@@ -401,6 +401,10 @@ PORTAL_ERP_ORDER_ENCODING = os.environ.get("PORTAL_ERP_ORDER_ENCODING", "utf-8")
 PORTAL_ERP_FILE_LIMIT = env_int("PORTAL_ERP_FILE_LIMIT", 2 * 1024 * 1024)
 PORTAL_ERP_MAX_UPLOAD = env_int("PORTAL_ERP_MAX_UPLOAD", 1024 * 1024 * 1024)
 PORTAL_SYNC_RUN_TIMEOUT_MINUTES = env_int("PORTAL_SYNC_RUN_TIMEOUT_MINUTES", 120)
+# 1C imports in a thread of the web process instead of the Celery worker: the embedded default (no Redis).
+PORTAL_SYNC_IMPORT_THREAD = env_bool("PORTAL_SYNC_IMPORT_THREAD", not REDIS_URL)
+# 1C exchange session folders (var/exchange/sN) of sessions silent this long are removed.
+PORTAL_ERP_SESSION_EXPIRE_HOURS = env_int("PORTAL_ERP_SESSION_EXPIRE_HOURS", 24)
 PORTAL_ADMIN_ALLOWED_IPS = env_list("PORTAL_ADMIN_ALLOWED_IPS")
 # Company registrations accepted per client IP and hour (a cache counter).
 PORTAL_REGISTRATION_RATE_LIMIT = env_int("PORTAL_REGISTRATION_RATE_LIMIT", 10)

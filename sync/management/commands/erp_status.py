@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from sync.models import SyncRun
 from sync.selectors import stock_stale, stream_status
 from sync.services import sync_runs_reap
+from sync.tasks import sync_runs_requeue
 
 from ._output import add_locale_argument, error_text, operator_language
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
 
     def _report(self, as_json: bool) -> bool:
         reaped = sync_runs_reap()
+        sync_runs_requeue()
         streams = stream_status()
         stale = stock_stale()
         failed = [s.stream for s in streams if s.last_run and s.last_run.status == SyncRun.Status.FAILED]
