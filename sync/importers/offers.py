@@ -13,7 +13,9 @@ Rules (docs/erp-exchange.md):
   an offer with no quantity at all leaves its stock as it was;
 - a full package (`СодержитТолькоИзменения` false or absent) that carries stock sets to 0 every
   stock row it does not list (goods become unavailable, never deleted); a partial one touches
-  only what it lists.
+  only what it lists;
+- a package that carries stock confirms the warehouses it declares (`Склады`) as of the run
+  (`Warehouse.stock_confirmed_at`): their rows it leaves unchanged are current, without a write per row.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class OffersImport:
                                                       ("quantity", "numeric(16,3)")])
         self.odd = {"negative_stock_clamped": 0, "offers_without_stock": 0}
         self.seen = set()
+        self.declared_warehouses: set[str] = set()
+        self.carries_stock = False
         self._currency_cache: dict[str, str] = {}
         self.created_product_ids: list[int] = []
         self.pipe: Pipeline | None = None
@@ -93,6 +97,7 @@ class OffersImport:
         wh = self.refs.warehouse(erp_id=data["erp_id"], name=data["name"], address=data["address"],
                                  where=data["where"])
         self.warehouses.add(data["erp_id"])
+        self.declared_warehouses.add(data["erp_id"])
         if self.pipe is not None:
             self.wh_ids[wh.erp_id] = wh.pk
 
@@ -160,6 +165,7 @@ class OffersImport:
                 self.odd["offers_without_stock"] += 1
                 return
             rows = [(settings.PORTAL_ERP_TOTAL_WAREHOUSE, offer["total"])]
+        self.carries_stock = True
         # The common case (known warehouses, every quantity plain digits) is checked once per offer.
         warehouses, quantities = zip(*rows, strict=True)
         if len(set(warehouses)) < len(warehouses):
@@ -224,6 +230,8 @@ class OffersImport:
         self._require_products()
         self._merge_prices()
         self._merge_stock()
+        if self.carries_stock and self.declared_warehouses:
+            Warehouse.objects.filter(erp_id__in=self.declared_warehouses).update(stock_confirmed_at=self.now)
         self.counts.setdefault("offers", {})["read"] = len(self.seen)
         self.counts["offers"].update({k: v for k, v in self.odd.items() if v})
 
