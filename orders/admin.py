@@ -60,11 +60,19 @@ class OrderStatusChangeInline(ReadOnlyInline):
     fields = ["created_at", "from_status", "to_status", "changed_by", "source", "comment"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        # The rows are named by the order (their __str__), loaded with them.
+        return super().get_queryset(request).select_related("order", "changed_by")
+
 
 class OrderEscalationInline(ReadOnlyInline):
     model = OrderEscalation
     fields = ["created_at", "status", "level", "recipients"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        # The rows are named by the order (their __str__), loaded with them.
+        return super().get_queryset(request).select_related("order")
 
 
 class RangeFilter(admin.SimpleListFilter):
@@ -258,6 +266,10 @@ class CartLineInline(admin.TabularInline):
     model = CartLine
     extra = 0
     raw_id_fields = ["product"]
+
+    def get_queryset(self, request):
+        # The rows are named by the product (their __str__), loaded with them.
+        return super().get_queryset(request).select_related("product")
 
 
 @admin.register(Cart)
