@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from accounts.models import User
 from orders.invoice import order_invoice
@@ -306,3 +307,39 @@ def test_no_invoice_for_a_draft_or_cancelled_order(client, history):
         order = history["orders"][number]
         assert reverse("orders:invoice", args=[order.pk]) not in client.get(order.get_absolute_url()).content.decode()
         assert client.get(reverse("orders:invoice", args=[order.pk])).status_code == 404
+
+
+def _pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_invoice_pdf(client, history, supplier_settings):
+    order = history["orders"]["A-1"]  # one line of 300.00 at 22 % VAT
+    OrderLineFactory(order=order, name="Анкер клиновой 10×95", amount=Decimal("110.00"), vat_rate=Decimal("10"),
+                     position=1)
+    Order.objects.filter(pk=order.pk).update(total_amount=Decimal("410.00"))
+    BankAccountFactory(legal_entity=history["north"])
+    client.force_login(history["accountant"])  # places no orders, pays them
+    page = client.get(reverse("orders:invoice", args=[order.pk])).content.decode()
+    assert reverse("orders:invoice_pdf", args=[order.pk]) in page
+    response = client.get(reverse("orders:invoice_pdf", args=[order.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="invoice-A-1.pdf"'
+    assert response.content.startswith(b"%PDF-")
+    text = " ".join(_pdf_text(response.content).split())
+    for expected in ("Счёт на оплату № A-1 от 01.03.2026", "ООО «Оптовик»", "7701234567", "044525225",
+                     "40702810900000000001", "Иванов И. И.", history["north"].inn, "40702810938000000001",
+                     "Анкер клиновой 10×95", "В том числе НДС (10%):", "54,10", "410,00",
+                     "Четыреста десять рублей 00 копеек"):
+        assert expected in text, expected
+
+
+def test_invoice_pdf_is_refused_where_the_page_is(client, history):
+    client.force_login(history["anna"])
+    for order in (history["other"], history["orders"]["A-3"]):  # another client's; a draft has no invoice
+        assert client.get(reverse("orders:invoice_pdf", args=[order.pk])).status_code == 404
+    assert client.get(reverse("orders:invoice_pdf", args=[history["orders"]["A-5"].pk])).status_code == 404, \
+        "a buyer who sees only his own orders"
+    client.logout()
+    response = client.get(reverse("orders:invoice_pdf", args=[history["orders"]["A-1"].pk]))
+    assert response.status_code == 302 and "login" in response.url
