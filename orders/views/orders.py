@@ -18,7 +18,7 @@ from orders.forms import OrderHistoryFilterForm
 from orders.invoice import has_invoice, order_invoice
 from orders.invoice_pdf import invoice_pdf
 from orders.models import OrderStatusChange
-from orders.selectors import history_authors, history_legal_entities, order_history
+from orders.selectors import history_authors, history_legal_entities, order_history, order_timeline
 from orders.services import order_transition
 from orders.status import OrderStatus
 from orders.transitions import allowed_transitions
@@ -79,7 +79,7 @@ def can_cancel(user, order) -> bool:
 @client_action_required(Action.VIEW_OWN_ORDERS)
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = access_order_for_user(request.user, pk)
-    context = {"order": order, "cart_report": pop_cart_report(request),
+    context = {"order": order, "cart_report": pop_cart_report(request), "timeline": order_timeline(order=order),
                "can_cancel": can_cancel(request.user, order), "has_invoice": has_invoice(order)}
     if order.status == OrderStatus.DRAFT and user_can(request.user, Action.PLACE_ORDER):
         # A draft is submitted from its page: the date input offers what the calendar allows now.

@@ -14,8 +14,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from accounts.models import User
+from orders.escalation import orders_escalate
 from orders.invoice import order_invoice
-from orders.models import Order, OrderStatusChange
+from orders.models import EscalationRule, Order, OrderStatusChange
 from orders.selectors import HistoryFilter, order_history
 from orders.status import OrderStatus
 from tests.factories import (
@@ -343,3 +344,31 @@ def test_invoice_pdf_is_refused_where_the_page_is(client, history):
     client.logout()
     response = client.get(reverse("orders:invoice_pdf", args=[history["orders"]["A-1"].pk]))
     assert response.status_code == 302 and "login" in response.url
+
+
+def test_order_page_shows_what_the_erp_sent(client, history):
+    order = history["orders"]["A-1"]
+    client.force_login(history["anna"])
+    assert "order-erp" not in client.get(order.get_absolute_url()).content.decode(), "nothing from the ERP yet"
+    Order.objects.filter(pk=order.pk).update(erp_exported_at=_at(1), erp_confirmed_at=_at(2), erp_number="УТ-00042")
+    html = client.get(order.get_absolute_url()).content.decode()
+    assert "order-erp" in html and "УТ-00042" in html
+    assert 'datetime="2026-03-01T12:00:00+03:00"' in html and 'datetime="2026-03-02T12:00:00+03:00"' in html
+
+
+def test_escalations_are_in_the_order_timeline(client, history):
+    order = history["orders"]["A-5"]  # awaiting approval since the 20th
+    Order.objects.filter(pk=order.pk).update(status_changed_at=_at(20))
+    OrderStatusChange.objects.create(order=order, from_status=S.DRAFT, to_status=S.AWAITING_APPROVAL,
+                                     changed_by=history["admin"], created_at=_at(20))
+    EscalationRule.objects.update_or_create(status=S.AWAITING_APPROVAL, defaults={
+        "first_limit": datetime.timedelta(hours=24), "second_limit": datetime.timedelta(hours=24)})
+    assert orders_escalate(now=_at(21)) == 1
+    assert orders_escalate(now=_at(22)) == 1
+    client.force_login(history["accountant"])
+    html = client.get(order.get_absolute_url()).content.decode()
+    items = html.split('class="timeline-item')[1:]
+    assert len(items) == 3
+    assert "status--awaiting_approval" in items[0]
+    assert "timeline-item--escalation" in items[1] and "уровень 1" in items[1] and "ответственному" in items[1]
+    assert "timeline-item--escalation" in items[2] and "уровень 2" in items[2] and "руководитель филиала" in items[2]
