@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import clients_for_staff
+from accounts.access import clients_for_staff, is_regional_manager
 from accounts.admin_registration import RegionScopedAdminMixin
 from base.params import parse_id
 
@@ -26,6 +26,9 @@ from .models import Cart, CartLine, EscalationRule, Order, OrderEscalation, Orde
 from .services import order_transition
 from .status import MOVERS, Mover, OrderStatus
 from .transitions import allowed_transitions
+
+#: Internal fields the order page does not show.
+HIDDEN = ("idempotency_key",)
 
 #: The moves supplier staff make, each as a list action.
 STAFF_TARGETS = [status for status in OrderStatus.values
@@ -38,8 +41,14 @@ class TransitionForm(forms.Form):
 
 
 class ReadOnlyInline(admin.TabularInline):
+    """Rows shown on the order page as they are; a regional manager sees them on the orders of his region
+    (the order page is scoped already) without model permissions."""
+
     extra = 0
     can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or is_regional_manager(request.user)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -155,7 +164,7 @@ class OrderAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != OrderStatus.DRAFT:
-            return [field.name for field in self.model._meta.concrete_fields if field.name != "id"]
+            return [field.name for field in self.model._meta.concrete_fields if field.name not in ("id", *HIDDEN)]
         return self.readonly_fields
 
     @admin.display(description=_("region"), ordering="client__region__name")
@@ -227,6 +236,9 @@ class OrderAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order.pk]))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.status != OrderStatus.DRAFT:
+            # Nothing of an order that left the draft is saved here: no save buttons to suggest otherwise.
+            context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
         if obj is not None:
             labels = dict(OrderStatus.choices)
             context["transitions"] = [(status, labels[status]) for status in allowed_transitions(obj, request.user)]

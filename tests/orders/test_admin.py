@@ -183,3 +183,17 @@ def test_filters_and_search(client, regions):
     region = own.client.region
     assert _numbers(client.get(CHANGELIST, {"client__region__id__exact": region.pk})) == {own.number, other.number}
     assert client.get(CHANGELIST, {"amount": "x-y"}).status_code == 200
+
+
+def test_a_regional_manager_reads_the_lines_and_the_history_of_his_regions_order(client, regions):
+    own = regions["own"]
+    OrderStatusChange.objects.create(order=own, from_status=S.DRAFT, to_status=S.SUBMITTED, comment="Срочно")
+    client.force_login(regions["manager"])
+    response = client.get(f"/admin/orders/order/{own.pk}/change/")
+    html = response.content.decode()
+    assert [inline.formset.prefix for inline in response.context["inline_admin_formsets"]] == [
+        "lines", "status_changes", "escalations"]
+    assert "SKU-OWN" in html and "Срочно" in html
+    assert 'name="_save"' not in html and 'name="_continue"' not in html, "nothing to save on a sent order"
+    assert "idempotency" not in html and "Ключ идемпотентности" not in html
+    assert ">Заказы<" in html and ">Orders<" not in html, "the app's name is translated too"
