@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from accounts.models import User
 from orders.escalation import orders_escalate
 from orders.invoice import order_invoice
-from orders.models import EscalationRule, Order, OrderStatusChange
+from orders.models import EscalationRule, Order, OrderEscalation, OrderStatusChange
 from orders.selectors import HistoryFilter, order_history
 from orders.status import OrderStatus
 from tests.factories import (
@@ -372,3 +372,20 @@ def test_escalations_are_in_the_order_timeline(client, history):
     assert "status--awaiting_approval" in items[0]
     assert "timeline-item--escalation" in items[1] and "уровень 1" in items[1] and "ответственному" in items[1]
     assert "timeline-item--escalation" in items[2] and "уровень 2" in items[2] and "руководитель филиала" in items[2]
+
+
+def test_order_page_queries_do_not_grow_with_lines_changes_and_escalations(client, history):
+    order = history["orders"]["A-1"]  # one line
+    OrderStatusChange.objects.create(order=order, from_status=S.DRAFT, to_status=S.SUBMITTED,
+                                     changed_by=history["anna"])
+    OrderEscalation.objects.create(order=order, status=S.SUBMITTED, status_since=_at(1), level=1)
+    client.force_login(history["admin"])
+    url = order.get_absolute_url()
+    _count_queries(client, url)  # warm the session and per-request caches
+    before = _count_queries(client, url)
+    for position in range(1, 8):
+        OrderLineFactory(order=order, position=position)
+        OrderStatusChange.objects.create(order=order, from_status=S.SUBMITTED, to_status=S.SUBMITTED,
+                                         changed_by=history["anna"], comment=f"#{position}")
+        OrderEscalation.objects.create(order=order, status=S.SUBMITTED, status_since=_at(position + 1), level=1)
+    assert _count_queries(client, url) == before
