@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from base.models import Warehouse
@@ -75,7 +76,14 @@ class Availability:
         """"stock as of 14:05" (the oldest confirmation, in the current time zone); "" without stock rows."""
         if self.confirmed_at is None:
             return ""
-        return gettext("stock as of %(time)s") % {"time": timezone.localtime(self.confirmed_at).strftime("%H:%M")}
+        return _age_label(self.confirmed_at, get_language(), timezone.get_current_timezone_name())
+
+
+@lru_cache(maxsize=512)
+def _age_label(confirmed_at: datetime, language: str, zone: str) -> str:
+    """The label of one confirmation time in a language and time zone: the rows of a listing mostly share one
+    (an import confirms a warehouse's rows at once), and a gettext and a time zone conversion per row show."""
+    return gettext("stock as of %(time)s") % {"time": timezone.localtime(confirmed_at).strftime("%H:%M")}
 
 
 def availability_for(*, region_id: int | None, products, now: datetime | None = None) -> dict[int, Availability]:

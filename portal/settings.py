@@ -170,7 +170,7 @@ CELERY_TIMEZONE = "Europe/Moscow"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "portal.beat:PortalScheduler"
-# Named entries of the ERP and escalation schedule. django-celery-beat copies them into the
+# Named entries of the ERP, escalation and reorder digest schedule. django-celery-beat copies them into the
 # database on beat start; from then on they are edited in admin (Periodic tasks).
 CELERY_BEAT_SCHEDULE = {
     "sync-stock": {"task": "sync.tasks.sync_stream", "schedule": timedelta(minutes=5), "args": ("stock",)},
@@ -203,13 +203,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sync.tasks.escalation_check",
         "schedule": timedelta(minutes=5),
     },
+    # Monday morning, before buyers plan the week's orders.
+    "orders-reorder-digest": {
+        "task": "sync.tasks.reorder_digest",
+        "schedule": crontab(day_of_week=1, hour=7, minute=0),
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.PasswordBackend",
+    "accounts.backends.EmailBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from orders.escalation import orders_escalate
+from orders.services import reorder_digest_send
 
 from . import services
 
@@ -23,3 +24,9 @@ def exchange_import(run_id: int) -> int:
 def escalation_check() -> int:
     """Escalate orders held too long in a status (orders' EscalationRule); returns how many escalations fired."""
     return orders_escalate()
+
+
+@shared_task(name="sync.tasks.reorder_digest", ignore_result=True)
+def reorder_digest() -> int:
+    """Send the weekly reorder digest to the users who asked for it; returns how many got one."""
+    return reorder_digest_send()

@@ -34,6 +34,7 @@ from orders.services.erp import (
     order_mark_exported,
     order_set_erp_number,
 )
+from orders.services.reorder import reorder_digest_send
 from orders.services.status import (
     ApprovalDecided,
     OrderTransitionError,
@@ -97,4 +98,5 @@ __all__ = [
     "order_template_rename",
     "order_template_update_line",
     "order_transition",
+    "reorder_digest_send",
 ]
