@@ -25,6 +25,15 @@ def placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
+def any_of(column: str, values: Sequence) -> tuple[str, list]:
+    """The condition "`column` is one of `values`" and its parameters: one array parameter on PostgreSQL (the
+    statement stays short and the same whatever the number of values, so the driver does not parse a new
+    one of hundreds of placeholders every time), an IN list on SQLite."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({placeholders(len(values))})", list(values)
+
+
 def columns(model: type[Model], alias: str) -> tuple[str, list[Field]]:
     """The SELECT list of every concrete column of `model` under the table alias `alias`, and their fields
     (to convert them with `select_rows` and make instances with `instance`)."""

@@ -26,7 +26,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from base.models import Warehouse
-from base.rawsql import placeholders, select_rows, table
+from base.rawsql import any_of, select_rows, table
 
 from .models import Stock
 
@@ -103,13 +103,17 @@ def availability_for(*, region_id: int | None, products, now: datetime | None = 
         if reported_at is not None and reported_at > confirmed_at:
             confirmed_at = reported_at
         rows.setdefault(product_id, []).append(WarehouseStock(warehouse_id, name, quantity, confirmed_at, *expected))
-    return {product.pk: summarize(rows.get(product.pk, []), product.multiplicity, now) for product in products}
-
-
-def summarize(warehouses: list[WarehouseStock], multiplicity: Decimal, now: datetime) -> Availability:
-    """The status of one product from its warehouse rows (the rules of the module docstring)."""
-    total = sum((row.quantity for row in warehouses), Decimal(0))
     today = timezone.localdate(now)
+    return {product.pk: summarize(rows.get(product.pk, []), product.multiplicity, now, today=today)
+            for product in products}
+
+
+def summarize(warehouses: list[WarehouseStock], multiplicity: Decimal, now: datetime,
+              today: date | None = None) -> Availability:
+    """The status of one product from its warehouse rows (the rules of the module docstring); `today` is
+    `now`'s local date (given by callers that summarize many products at once)."""
+    total = sum((row.quantity for row in warehouses), Decimal(0))
+    today = today or timezone.localdate(now)
     expected = [row.expected_on for row in warehouses if row.expected_on and row.expected_on >= today]
     if total >= multiplicity * LOW_STOCK_STEPS:
         status = StockStatus.IN_STOCK
@@ -138,14 +142,15 @@ def _stock_rows(region_id: int, ids: list[int]) -> list[tuple]:
     Written as SQL (see base.rawsql): every catalog page runs it, and building it with the ORM took
     twice what the database spends on it. Table names come from the models' _meta, values are parameters.
     """
+    products, params = any_of("stock.product_id", ids)
     sql = (
         f"SELECT stock.product_id, stock.warehouse_id, warehouse.name, stock.quantity, stock.confirmed_at,"  # noqa: S608
         " warehouse.stock_confirmed_at, stock.expected_on, stock.expected_quantity"
         f" FROM {table(Stock)} stock JOIN {table(Warehouse)} warehouse ON warehouse.id = stock.warehouse_id"
-        f" WHERE stock.product_id IN ({placeholders(len(ids))}) AND warehouse.region_id = %s AND warehouse.is_active"
+        f" WHERE {products} AND warehouse.region_id = %s AND warehouse.is_active"
         " ORDER BY warehouse.position, warehouse.name, warehouse.id"
     )
     quantity, confirmed_at, *expected = (Stock._meta.get_field(name)
                                          for name in ("quantity", "confirmed_at", "expected_on", "expected_quantity"))
     typed = [quantity, confirmed_at, Warehouse._meta.get_field("stock_confirmed_at"), *expected]
-    return select_rows(sql, [*ids, region_id], [None, None, None, *typed])
+    return select_rows(sql, [*params, region_id], [None, None, None, *typed])

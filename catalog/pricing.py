@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from base.models import Currency
-from base.rawsql import placeholders, select_rows, table
+from base.rawsql import any_of, select_rows, table
 
 from .models import ClientPrice, Price
 
@@ -188,15 +188,16 @@ def _candidates(context: PricingContext, ids: list[int]) -> dict[int, dict[int, 
     if not ids:
         return {}
     types = sorted({context.contract_price_type_id, context.client_price_type_id, context.base_price_type_id} - {None})
-    products = placeholders(len(ids))
+    products, product_params = any_of("price.product_id", ids)
     selects, params = [], []
     if types:
+        price_types, type_params = any_of("price.price_type_id", types)
         selects.append(
             f"SELECT price.product_id, price.price_type_id, price.amount, currency.rate"  # noqa: S608
             f" FROM {table(Price)} price JOIN {table(Currency)} currency ON currency.code = price.currency_id"
-            f" WHERE price.product_id IN ({products}) AND price.price_type_id IN ({placeholders(len(types))})"
+            f" WHERE {products} AND {price_types}"
         )
-        params += [*ids, *types]
+        params += [*product_params, *type_params]
     if context.client_id:
         contracts = "price.contract_id IS NULL"
         if context.contract_id:
@@ -205,10 +206,10 @@ def _candidates(context: PricingContext, ids: list[int]) -> dict[int, dict[int, 
             f"SELECT price.product_id, CASE WHEN price.contract_id IS NULL THEN {_INDIVIDUAL_CLIENT}"  # noqa: S608
             f" ELSE {_INDIVIDUAL_CONTRACT} END, price.amount, currency.rate"
             f" FROM {table(ClientPrice)} price JOIN {table(Currency)} currency ON currency.code = price.currency_id"
-            f" WHERE price.client_id = %s AND price.product_id IN ({products}) AND {contracts}"
+            f" WHERE price.client_id = %s AND {products} AND {contracts}"
             " AND (price.valid_until IS NULL OR price.valid_until >= %s)"
         )
-        params += [context.client_id, *ids, *([context.contract_id] if context.contract_id else []),
+        params += [context.client_id, *product_params, *([context.contract_id] if context.contract_id else []),
                    timezone.localdate()]
     if not selects:
         return {}

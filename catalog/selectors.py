@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 
 from base.models import Warehouse
+from base.rawsql import any_of, select_rows, table
 
-from .models import Category, Product, ProductMedia, ProductRelation, ProductUnit, Review, Stock
+from .models import Category, Product, ProductMedia, ProductRelation, ProductUnit, Review, Stock, Unit
 
 
 def visible_products(*, user) -> QuerySet[Product]:
@@ -53,11 +54,19 @@ def stock_total_subquery(*, region_id: int) -> Subquery:
 
 def alternative_units(products) -> dict[int, list[tuple[int, str, object]]]:
     """Product id → its alternative units as (unit id, short name, coefficient), smallest first, in one
-    query (the unit choice of the add-to-cart forms of a listing)."""
+    query (the unit choice of the add-to-cart forms of a listing and of the cart's lines).
+
+    Written as SQL (see base.rawsql): the cart asks for the units of hundreds of lines at once.
+    """
+    ids = [product.pk for product in products]
+    if not ids:
+        return {}
+    condition, params = any_of("item.product_id", ids)
+    sql = (f"SELECT item.product_id, item.unit_id, unit.short_name, item.coefficient"  # noqa: S608
+           f" FROM {table(ProductUnit)} item JOIN {table(Unit)} unit ON unit.id = item.unit_id"
+           f" WHERE {condition} ORDER BY item.coefficient, item.id")
     found: dict[int, list[tuple[int, str, object]]] = {}
-    rows = ProductUnit.objects.filter(product_id__in=[product.pk for product in products]).order_by(
-        "coefficient", "pk").values_list("product_id", "unit_id", "unit__short_name", "coefficient")
-    for product_id, *unit in rows:
+    for product_id, *unit in select_rows(sql, params, [None, None, None, ProductUnit._meta.get_field("coefficient")]):
         found.setdefault(product_id, []).append(tuple(unit))
     return found
 

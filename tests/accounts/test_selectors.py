@@ -55,7 +55,7 @@ def test_invited_user_needs_a_valid_unspent_link():
     assert selectors.invited_user(uidb64=uid, token=token) is None, "a set password spends the link"
 
 
-def test_signed_in_user_comes_with_its_clients_pricing_terms(django_assert_num_queries):
+def test_signed_in_user_comes_with_its_clients_pricing_terms(vendor, django_assert_num_queries):
     own, base = PriceTypeFactory(), PriceTypeFactory()
     user = ClientUserFactory(client__price_type=own, client__region=RegionFactory(base_price_type=base))
     with django_assert_num_queries(1):
