@@ -1,6 +1,5 @@
 """`manage.py erp_demo_feed`: a demo ERP writing stock and price change packages on the ERP schedule."""
 
-import argparse
 import logging
 import random
 import signal
@@ -11,16 +10,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from portal.demo.feed import demo_feed_send
+from portal.management.arguments import positive_int
 from sync.management.commands._output import add_locale_argument, error_text, operator_language, stream_label
 
 logger = logging.getLogger(__name__)
-
-
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 class Command(BaseCommand):

@@ -1,11 +1,11 @@
 """`manage.py seed_demo`: fill an empty database with the demo dataset and print the demo logins."""
 
-import argparse
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.demo.seed import DemoDataConflict, SeedResult, seed_demo
+from portal.management.arguments import positive_int
 
 #: How roles read in the table (the JSON keeps the codes).
 ROLE_LABELS = {
@@ -17,13 +17,6 @@ ROLE_LABELS = {
     "manager": "client buyer",
     "accountant": "client accountant",
 }
-
-
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 class Command(BaseCommand):
