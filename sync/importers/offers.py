@@ -7,7 +7,9 @@ Rules (docs/erp-exchange.md):
 - an offer that names a product not in the portal creates it when the offer carries a name
   (Bitrix package `offers___*.xml`); prices or stock for a product that exists nowhere fail the run;
 - prices are per base unit: `ЦенаЗаЕдиницу / Коэффициент`; a negative price or an unknown price type
-  fails the run;
+  fails the run; a price type listed twice in one offer (1C writes one `Цена` per unit or quantity
+  break) keeps one price: the one per base unit over a pack price, else the last one, counted as
+  `repeated_prices_dropped`;
 - stock per warehouse (`Склад@КоличествоНаСкладе` or `Остатки/Остаток/Склад`); a bare `Количество`
   goes to the warehouse PORTAL_ERP_TOTAL_WAREHOUSE; a negative quantity is stored as 0 and counted;
   an offer with no quantity at all leaves its stock as it was;
@@ -52,7 +54,7 @@ class OffersImport:
                                                        ("amount", "numeric(16,2)"), ("currency", "varchar(3)")])
         self.stock = bulk.Stage("sync_stage_stock", [("offer", "varchar(200)"), ("warehouse", "varchar(200)"),
                                                       ("quantity", "numeric(16,3)")])
-        self.odd = {"negative_stock_clamped": 0, "offers_without_stock": 0}
+        self.odd = {"negative_stock_clamped": 0, "offers_without_stock": 0, "repeated_prices_dropped": 0}
         self.seen = set()
         self._currency_cache: dict[str, str] = {}
         self.created_product_ids: list[int] = []
@@ -122,7 +124,7 @@ class OffersImport:
     def _prices(self, erp_id: str, offer: dict, pid: int | None) -> None:
         """Amounts arrive as checked number text and go to COPY as they are; a coefficient other than 1
         turns a pack price into a base-unit price."""
-        rows = []
+        rows: dict[str, tuple[str, str, bool]] = {}
         for pt, amount, raw_currency, coefficient in offer["prices"]:
             if pt not in self.price_types:
                 raise ExchangeError(f"unknown price type {pt!r} (declared neither in the file nor in the portal)",
@@ -136,9 +138,13 @@ class OffersImport:
                 currency = self.refs.currency(raw_currency, default=self.price_types[pt])
                 if raw_currency:
                     self._currency_cache[raw_currency] = currency
-            rows.append((pt, amount, currency))
-        if len(rows) > 1 and len({pt for pt, _, _ in rows}) < len(rows):
-            raise ExchangeError(f"offer {erp_id} lists a price type twice", path_of(offer["el"]))
+            per_base_unit = coefficient is None
+            if pt in rows:
+                self.odd["repeated_prices_dropped"] += 1
+                if rows[pt][2] and not per_base_unit:  # a price per base unit beats a pack price
+                    continue
+            rows[pt] = (amount, currency, per_base_unit)
+        rows = [(pt, amount, currency) for pt, (amount, currency, _) in rows.items()]
         if pid is not None:
             ids = self.pt_ids
             self.pipe.write(self.price_ch, "".join(f"{pid}\t{ids[pt]}\t{amount}\t{cur}\n" for pt, amount, cur in rows),
