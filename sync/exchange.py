@@ -171,10 +171,12 @@ def unpack(session: ExchangeSession) -> str:
             unpacked = sum(i.file_size for i in entries)
             if unpacked > settings.PORTAL_ERP_MAX_UPLOAD or unpacked > packed * ZIP_MAX_RATIO:
                 raise ExchangeFailure(f"archive refused as a possible zip bomb: {unpacked} bytes from {packed}")
-            for info in entries:
-                _extract(zf, info, folder / safe_name(info.filename))
+            names = [safe_name(info.filename) for info in entries]
+            for info, name in zip(entries, names, strict=True):
+                _extract(zf, info, folder / name)
     except zipfile.BadZipFile as exc:
         raise ExchangeFailure(f"broken zip archive {session.pending_zip}: {exc}") from None
+    session.imports.filter(file_name__in=names).delete()  # new content under these names: import them again
     session.pending_zip = ""
     session.save(update_fields=["pending_zip", "last_seen_at"])
     return f"progress\nArchive unpacked: {len(entries)} files\n"
