@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.lockout import login_locked_until, minutes_left
 
-from . import services, tasks
+from . import cycle, services, tasks
 from .models import ExchangeImport, ExchangeSession, SyncRun
 
 COOKIE = "erp_exchange"
@@ -94,6 +94,7 @@ def session_of(request) -> ExchangeSession:
 
 
 def init(session: ExchangeSession, version: str) -> str:
+    cycle.exchange_cycles_finish_previous(session=session)  # a cycle that ended without `complete`
     folder = session_dir(session)
     shutil.rmtree(folder, ignore_errors=True)  # a new cycle starts clean
     folder.mkdir(parents=True, exist_ok=True)
@@ -226,9 +227,26 @@ def _start(session: ExchangeSession, name: str, path: Path, stream: str) -> str:
     return f"progress\nImport of {name} started\n"
 
 
+def cycle_end(session: ExchangeSession) -> str:
+    """`deactivate` / `complete`: what the cycle's full packages and catalogs left out is applied now."""
+    runs = cycle.exchange_cycle_finish(session=session)
+    for run in runs:
+        if run.status != SyncRun.Status.SUCCESS:
+            raise ExchangeFailure(f"end of the exchange cycle ({run.stream}): {run.error}")
+    return "success\n" + "; ".join(summary(run.counts) for run in runs if run.counts) + "\n"
+
+
 def summary(counts: dict) -> str:
+    """Every kind of write and every counted rule of a run: `stock: +2 ~0 =5 zeroed_not_in_full_package 1042`."""
     parts = []
     for entity, tally in sorted(counts.items()):
-        if isinstance(tally, dict) and {"created", "updated"} <= tally.keys():
-            parts.append(f"{entity}: +{tally['created']} ~{tally['updated']} ={tally.get('unchanged', 0)}")
+        if not isinstance(tally, dict):
+            continue
+        words = []
+        if {"created", "updated"} <= tally.keys() and tally["created"] + tally["updated"] + tally.get("unchanged", 0):
+            words.append(f"+{tally['created']} ~{tally['updated']} ={tally.get('unchanged', 0)}")
+        words += [f"{key} {value}" for key, value in sorted(tally.items())
+                  if key not in ("created", "updated", "unchanged") and value]
+        if words:
+            parts.append(f"{entity}: {' '.join(words)}")
     return "; ".join(parts) or "nothing to import"

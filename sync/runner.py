@@ -28,8 +28,8 @@ JSON_STREAMS = {"contracts", "balances"}
 class FileImport:
     """Dispatches reader records to the importers and merges at the end."""
 
-    def __init__(self, *, stream: str, now, progress=None):
-        self.stream, self.now, self.progress = stream, now, progress
+    def __init__(self, *, stream: str, now, progress=None, cycle: int | None = None):
+        self.stream, self.now, self.progress, self.cycle = stream, now, progress, cycle
         self.counts: dict = {}
         self.refs = Refs(self.counts)
         self.catalog: CatalogImport | None = None
@@ -42,13 +42,13 @@ class FileImport:
 
     def _catalog(self) -> CatalogImport:
         if self.catalog is None:
-            self.catalog = CatalogImport(now=self.now, counts=self.counts, refs=self.refs)
+            self.catalog = CatalogImport(now=self.now, counts=self.counts, refs=self.refs, cycle=self.cycle)
             self.catalog.base_dir = self.base_dir
         return self.catalog
 
     def _offers(self) -> OffersImport:
         if self.offers is None:
-            self.offers = OffersImport(now=self.now, counts=self.counts, refs=self.refs)
+            self.offers = OffersImport(now=self.now, counts=self.counts, refs=self.refs, cycle=self.cycle)
         return self.offers
 
     def run(self, path: Path) -> dict:
@@ -71,6 +71,8 @@ class FileImport:
         if not self.sections:
             raise ExchangeError("the file holds no CommerceML section (Классификатор, Каталог, ПакетПредложений, "
                                 "Контрагенты or Документ)")
+        if self.offers is not None and self.catalog is not None:
+            self.offers.catalog_staged = bool(self.catalog.stage.rows)
         for part in (self.catalog, self.offers, self.counterparties, self.documents):
             if part is not None:
                 part.finish()

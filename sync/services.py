@@ -17,7 +17,7 @@ from django.utils import timezone
 from catalog import services as catalog_services
 
 from .commerceml.xml import ExchangeError
-from .models import Stream, StreamLock, SyncRun
+from .models import ExchangeImport, Stream, StreamLock, SyncRun
 from .monitoring import stock_staleness_check
 from .runner import FileImport
 
@@ -102,27 +102,28 @@ def file_checksum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def stream_lock(stream: str) -> None:
-    """Take the stream's row lock for the current transaction, or raise StreamBusy at once."""
+def stream_lock(stream: str, *, wait: bool = False) -> None:
+    """Take the stream's row lock for the current transaction, or raise StreamBusy at once (or wait)."""
     StreamLock.objects.get_or_create(stream=stream)
     try:
-        StreamLock.objects.select_for_update(nowait=True).get(stream=stream)
+        StreamLock.objects.select_for_update(nowait=not wait).get(stream=stream)
     except DatabaseError:
         raise StreamBusy(f"another {stream} run is in progress") from None
 
 
 def sync_import_file(*, stream: str, path: Path, source: str, dry_run: bool = False, user=None,
-                     progress=None, run: SyncRun | None = None) -> SyncRun:
+                     progress=None, run: SyncRun | None = None, cycle: int | None = None) -> SyncRun:
     """Import one file as one run: everything it holds is written, or nothing (the run says why).
 
-    A dry run reads, checks and counts everything, then rolls back.
+    A dry run reads, checks and counts everything, then rolls back. `cycle` is the 1C exchange session
+    the file came in: what a full package or catalog leaves out is then applied at the cycle's end.
     """
     path = Path(path)
     run = run or sync_run_start(stream=stream, source=source, file_name=str(path), dry_run=dry_run, user=user)
     if not run.checksum and path.is_file():  # hashed on the other core while the file is imported
         hasher = _Checksum(path)
         run.checksum = hasher  # resolved to its hex digest by sync_run_finish
-    importer = FileImport(stream=stream, now=run.started_at, progress=progress)
+    importer = FileImport(stream=stream, now=run.started_at, progress=progress, cycle=cycle)
     try:
         with transaction.atomic():
             # The lock is taken in its own savepoint so a busy lock fails only this run.
@@ -204,7 +205,9 @@ def _alive(pid: int) -> bool:
 def sync_run_file(*, run_id: int) -> SyncRun:
     """Run an import recorded beforehand (1C `mode=import`): the stream follows the file's content."""
     run = SyncRun.objects.get(pk=run_id)
-    run = sync_import_file(stream=run.stream, path=Path(run.file_name), source=run.source, run=run)
+    session_id = ExchangeImport.objects.filter(run=run).values_list("session_id", flat=True).first()
+    run = sync_import_file(stream=run.stream, path=Path(run.file_name), source=run.source, run=run,
+                           cycle=session_id)
     if run.status == SyncRun.Status.SUCCESS and run.stream == Stream.CATALOG and "products" not in run.counts:
         # an offers package over HTTP: record it as the stock or prices stream it refreshed
         stream = Stream.STOCK if "stock" in run.counts else Stream.PRICES if "prices" in run.counts else run.stream

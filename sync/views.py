@@ -58,7 +58,7 @@ def _dispatch(request: HttpRequest, kind: str, mode: str) -> HttpResponse:
         stream = "order_status" if kind == "sale" else "catalog"
         return _text(exchange.import_step(session, name, stream=stream))
     if mode in ("deactivate", "complete"):
-        return _text("success\n")
+        return _text(exchange.cycle_end(session) if kind == "catalog" else "success\n")
     if kind == "sale" and mode == "query":
         return orders_exchange.query_response(session)
     if kind == "sale" and mode == "success":

@@ -15,7 +15,9 @@ Rules (docs/erp-exchange.md):
   an offer with no quantity at all leaves its stock as it was;
 - a full package (`СодержитТолькоИзменения` false or absent) that carries stock sets to 0 every
   stock row it does not list (goods become unavailable, never deleted); a partial one touches
-  only what it lists.
+  only what it lists. In a 1C exchange cycle (`cycle` = the session) the rows it lists are recorded
+  instead and the zeroing waits for the end of the cycle (`sync.cycle`): a full package split over
+  several files must not zero the rows of its other files.
 """
 
 from __future__ import annotations
@@ -30,9 +32,9 @@ from base.models import PriceType, Warehouse
 from catalog.models import Price, Product, Stock, Unit
 
 from ..commerceml.xml import ExchangeError, decimal, path_of, plain_number
-from . import bulk
+from . import bulk, cycle
 from .pipeline import PRICE_APPEND, PRICE_MERGE, STOCK_APPEND, STOCK_MERGE, Channel, Pipeline, finish_channel
-from .products import create_from_offers
+from .products import create_from_offers, reactivate_offered
 from .refs import Refs
 
 CENT = Decimal("0.01")
@@ -42,8 +44,9 @@ PR, PT, W, U = Price._meta.db_table, PriceType._meta.db_table, Warehouse._meta.d
 
 
 class OffersImport:
-    def __init__(self, *, now, counts: dict, refs: Refs):
+    def __init__(self, *, now, counts: dict, refs: Refs, cycle: int | None = None):
         self.now, self.counts, self.refs = now, counts, refs
+        self.cycle = cycle  # the 1C exchange session whose end applies what a full package leaves out
         self.partial = False
         self.price_types = dict(PriceType.objects.exclude(erp_id=None)
                             .values_list("erp_id", "currency_id"))
@@ -58,6 +61,8 @@ class OffersImport:
         self.seen = set()
         self._currency_cache: dict[str, str] = {}
         self.created_product_ids: list[int] = []
+        self.listed_pids: list[int] = []  # products of the fast path; the others are in sync_stage_offer
+        self.catalog_staged = False  # the same file's catalog staged its products (deleted marks win)
         self.pipe: Pipeline | None = None
         self._started = False
         if bulk.is_pg():
@@ -111,9 +116,11 @@ class OffersImport:
             self._started = True
             if self.pipe is not None:
                 # the keys of a full package zero the rows it does not list; an empty table has none
-                self.stock_ch.keep_keys = not self.partial and self.stock_had_rows
+                self.stock_ch.keep_keys = not self.partial and (self.stock_had_rows or self.cycle is not None)
         pid = self.product_ids.get(erp_id) if self.pipe is not None else None
-        if pid is None:
+        if pid is not None:
+            self.listed_pids.append(pid)
+        else:
             unit = offer["unit"]
             unit_code = self.refs.unit(*unit).code if unit and any(unit) else ""
             self.offers.add(erp_id, offer["sku"], offer["name"], unit_code)
@@ -230,6 +237,11 @@ class OffersImport:
         self._require_products()
         self._merge_prices()
         self._merge_stock()
+        listed = set(self.listed_pids) | {r[0] for r in bulk.fetch(
+            f"SELECT p.id FROM sync_stage_offer s JOIN {P} p ON p.erp_id = s.erp_id")}
+        reactivate_offered(now=self.now, counts=self.counts, product_ids=listed, catalog_staged=self.catalog_staged)
+        if self.cycle is not None:
+            cycle.offered_products(session_id=self.cycle, product_ids=sorted(listed))
         self.counts.setdefault("offers", {})["read"] = len(self.seen)
         self.counts["offers"].update({k: v for k, v in self.odd.items() if v})
 
@@ -288,7 +300,10 @@ class OffersImport:
         base = f"FROM sync_stage_stock s JOIN {P} p ON p.erp_id = s.offer JOIN {W} w ON w.erp_id = s.warehouse"
         fast = getattr(self, "stock_ch", None)
         listed = self.stock.rows + (fast.total if fast is not None else 0)
-        if not self.partial and listed and fast is None:  # before the merge: on a first import the table is empty
+        if not self.partial and listed and self.cycle is not None:
+            cycle.listed_stock(session_id=self.cycle, stage="sync_stage_stock",
+                               keys=f"{fast.stage}_keys" if fast is not None else None)
+        elif not self.partial and listed and fast is None:  # before the merge: on a first import the table is empty
             self._zero_unlisted(base)
         if self.stock.rows:
             self._merge(
@@ -300,7 +315,7 @@ class OffersImport:
                 f"SELECT <COUNT> {base} LEFT JOIN {S} c ON c.product_id = p.id AND c.warehouse_id = w.id WHERE <NEW>",
                 [self.now], self.stock.rows,
             )
-        if not self.partial and listed and fast is not None and self.stock_had_rows:
+        if not self.partial and listed and fast is not None and self.stock_had_rows and self.cycle is None:
             self._zero_unlisted(base, keys=f"{fast.stage}_keys")
 
     def _zero_unlisted(self, base: str, keys: str | None = None) -> None:
