@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from .commerceml import reader
@@ -121,7 +120,3 @@ class FileImport:
         if self.documents is None:
             self.documents = DocumentImport(now=self.now, counts=self.counts)
         return self.documents
-
-
-def counts_json(counts: dict) -> str:
-    return json.dumps(counts, ensure_ascii=False, sort_keys=True)
