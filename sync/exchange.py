@@ -220,7 +220,8 @@ def import_step(session: ExchangeSession, raw_name: str, *, stream: str) -> str:
 
 
 def _start(session: ExchangeSession, name: str, path: Path, stream: str) -> str:
-    run = services.sync_run_start(stream=stream, source=SyncRun.Source.HTTP, file_name=str(path),
+    stream, also = services.sync_file_streams(path, default=stream)
+    run = services.sync_run_start(stream=stream, also=also, source=SyncRun.Source.HTTP, file_name=str(path),
                                   checksum=services.file_checksum(path), user=session.user)
     ExchangeImport.objects.create(session=session, file_name=name, run=run)
     transaction.on_commit(lambda: tasks.exchange_import.delay(run.pk))

@@ -36,6 +36,8 @@ class SyncRun(models.Model):
         NOTHING_TO_DO = "nothing_to_do", _("Nothing to do")
 
     stream = models.CharField(_("stream"), max_length=30, choices=Stream.choices)
+    also_streams = models.CharField(_("also"), max_length=100, blank=True,
+                                    help_text=_("Other streams whose data the file wrote, comma-separated."))
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RUNNING)
     file_name = models.CharField(_("file"), max_length=500, blank=True)

@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from catalog import services as catalog_services
 
+from .commerceml.sniff import ORDER as LOCK_ORDER
+from .commerceml.sniff import file_streams
 from .commerceml.xml import ExchangeError
 from .models import ExchangeImport, Stream, StreamLock, SyncRun
 from .monitoring import stock_staleness_check
@@ -60,11 +62,26 @@ def sync_run_not_configured(*, stream: str, source: str = SyncRun.Source.SCHEDUL
 
 
 def sync_run_start(*, stream: str, source: str, file_name: str = "", checksum: str = "", dry_run: bool = False,
-                   user=None) -> SyncRun:
+                   user=None, also: list[str] | tuple = ()) -> SyncRun:
     _check_stream(stream)
-    return SyncRun.objects.create(stream=stream, source=source, file_name=file_name[:500], checksum=checksum,
-                                  dry_run=dry_run, started_at=timezone.now(), triggered_by=user,
-                                  worker=_worker_name())
+    also = [s for s in also if s != stream]
+    return SyncRun.objects.create(stream=stream, also_streams=",".join(also), source=source,
+                                  file_name=file_name[:500], checksum=checksum, dry_run=dry_run,
+                                  started_at=timezone.now(), triggered_by=user, worker=_worker_name())
+
+
+def sync_file_streams(path: Path, *, default: str) -> tuple[str, list[str]]:
+    """The stream a file's run is recorded under and the other streams it writes, from its content.
+
+    A file given to a stream (drop folder, command) keeps that stream and adds the others it holds
+    (an offers file with prices and stock refreshes both); a file of the 1C exchange (`default`
+    catalog) is recorded under the first of them: stock, prices or catalog as it holds.
+    """
+    streams = file_streams(path) if Path(path).suffix.lower() == ".xml" else []
+    offered = [s for s in streams if s in (Stream.CATALOG, Stream.STOCK, Stream.PRICES)]
+    if default == Stream.CATALOG and offered:  # other data fails the run under `catalog`, with the reason
+        return offered[0], offered[1:]
+    return default, [s for s in streams if s != default]
 
 
 def sync_run_finish(*, run: SyncRun, status: str, counts: dict | None = None, error: str = "",
@@ -119,16 +136,21 @@ def sync_import_file(*, stream: str, path: Path, source: str, dry_run: bool = Fa
     the file came in: what a full package or catalog leaves out is then applied at the cycle's end.
     """
     path = Path(path)
-    run = run or sync_run_start(stream=stream, source=source, file_name=str(path), dry_run=dry_run, user=user)
+    if run is None:
+        stream, also = sync_file_streams(path, default=stream)
+        run = sync_run_start(stream=stream, also=also, source=source, file_name=str(path), dry_run=dry_run,
+                             user=user)
+    locks = sorted({run.stream, *filter(None, run.also_streams.split(","))}, key=_lock_order)
     if not run.checksum and path.is_file():  # hashed on the other core while the file is imported
         hasher = _Checksum(path)
         run.checksum = hasher  # resolved to its hex digest by sync_run_finish
-    importer = FileImport(stream=stream, now=run.started_at, progress=progress, cycle=cycle)
+    importer = FileImport(stream=run.stream, now=run.started_at, progress=progress, cycle=cycle)
     try:
         with transaction.atomic():
             # The lock is taken in its own savepoint so a busy lock fails only this run.
             with transaction.atomic():
-                stream_lock(stream)
+                for name in locks:  # one lock per kind of data the file writes, in a stable order
+                    stream_lock(name)
             _session_tuning()
             importer.run(path)
             _after_import(importer)
@@ -146,6 +168,10 @@ def sync_import_file(*, stream: str, path: Path, source: str, dry_run: bool = Fa
         sync_run_finish(run=run, status=SyncRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
         raise
     return sync_run_finish(run=run, status=SyncRun.Status.SUCCESS, counts=importer.counts)
+
+
+def _lock_order(stream: str) -> tuple[int, str]:
+    return (LOCK_ORDER.index(stream) if stream in LOCK_ORDER else len(LOCK_ORDER), stream)
 
 
 def _session_tuning() -> None:
@@ -206,15 +232,8 @@ def sync_run_file(*, run_id: int) -> SyncRun:
     """Run an import recorded beforehand (1C `mode=import`): the stream follows the file's content."""
     run = SyncRun.objects.get(pk=run_id)
     session_id = ExchangeImport.objects.filter(run=run).values_list("session_id", flat=True).first()
-    run = sync_import_file(stream=run.stream, path=Path(run.file_name), source=run.source, run=run,
-                           cycle=session_id)
-    if run.status == SyncRun.Status.SUCCESS and run.stream == Stream.CATALOG and "products" not in run.counts:
-        # an offers package over HTTP: record it as the stock or prices stream it refreshed
-        stream = Stream.STOCK if "stock" in run.counts else Stream.PRICES if "prices" in run.counts else run.stream
-        if stream != run.stream:
-            run.stream = stream
-            run.save(update_fields=["stream"])
-    return run
+    return sync_import_file(stream=run.stream, path=Path(run.file_name), source=run.source, run=run,
+                            cycle=session_id)
 
 
 def inbox_files(stream: str) -> list[Path]:
