@@ -19,14 +19,19 @@ STOCK, PRODUCT, OFFERED = (ExchangeCycleKey.Kind.STOCK.value, ExchangeCycleKey.K
                            ExchangeCycleKey.Kind.OFFERED.value)
 
 
-def listed_stock(*, session_id: int, stage: str, keys: str | None) -> int:
-    """Record the stock rows of a full package: the staged ones (by ERP ids) and the merged keys."""
+def listed_stock(*, session_id: int, stage: str, keys: str | None, skipped: str | None = None) -> int:
+    """Record the stock rows of a full package: the staged ones (by ERP ids), the merged keys and the stored
+    rows of products whose offers equalled them (`skipped`)."""
     n = bulk.execute(f"INSERT INTO {K} (session_id, kind, product_id, warehouse_id) "
                      f"SELECT %s, %s, p.id, w.id FROM {stage} s JOIN {P} p ON p.erp_id = s.offer "
                      f"JOIN {W} w ON w.erp_id = s.warehouse", [session_id, STOCK])
     if keys:
         n += bulk.execute(f"INSERT INTO {K} (session_id, kind, product_id, warehouse_id) "
                           f"SELECT %s, %s, product_id, warehouse_id FROM {keys}", [session_id, STOCK])
+    if skipped:
+        n += bulk.execute(f"INSERT INTO {K} (session_id, kind, product_id, warehouse_id) SELECT %s, %s, "
+                          f"s.product_id, s.warehouse_id FROM {S} s JOIN {skipped} k ON k.product_id = s.product_id",
+                          [session_id, STOCK])
     return n
 
 

@@ -26,7 +26,7 @@ import contextlib
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from base.models import PriceType, Warehouse
 from catalog.models import Price, Product, Stock, Unit
@@ -81,6 +81,49 @@ class OffersImport:
                                                ("amount", "numeric(16,2)"), ("currency", "varchar(3)")],
                                 PRICE_MERGE, PRICE_APPEND, ("product_id", "price_type_id"))
         self.pipe = Pipeline(now=self.now)
+        self.skipped: list[int] = []
+        self.skipped_rows = {"stock": 0, "prices": 0}
+        self.stored_stock, self.stored_prices = self._stored()
+
+    def _stored(self) -> tuple[dict[int, str], dict[int, str]]:
+        """What the portal holds per product, as the text `_same_as_stored` builds from an offer: an offer that
+        says exactly that is skipped (a feed mostly repeats what is stored), anything else is merged."""
+        if not self.stock_had_rows:
+            return {}, {}
+        stock = dict(bulk.fetch(
+            f"SELECT product_id, string_agg(warehouse_id || ':' || trim_scale(quantity), ',' ORDER BY warehouse_id) "
+            f"FROM {S} GROUP BY product_id"))
+        prices = dict(bulk.fetch(
+            f"SELECT product_id, string_agg(price_type_id || ':' || amount || ':' || currency_id, ',' "
+            f"ORDER BY price_type_id) FROM {PR} GROUP BY product_id"))
+        return stock, prices
+
+    def _same_as_stored(self, pid: int, offer: dict) -> bool:
+        """Whether merging the offer would write nothing: its stock rows are exactly the stored ones (no other
+        warehouse stored for the product) and its prices exactly the stored ones, written the same way."""
+        stock, total = offer["stock"], offer["total"]
+        if not stock:
+            if total is None:
+                return False
+            stock = [(settings.PORTAL_ERP_TOTAL_WAREHOUSE, total)]
+        try:
+            ids = self.wh_ids
+            text = ",".join(f"{w}:{q}" for w, q in sorted((ids[w], q) for w, q in stock))
+            if self.stored_stock.get(pid) != text:
+                return False
+            if offer["prices"]:
+                ids, cache, types = self.pt_ids, self._currency_cache, self.price_types
+                rows = sorted((ids[pt], amount, cache[cur] if cur else types[pt])
+                              for pt, amount, cur, coefficient in offer["prices"] if coefficient is None)
+                if len(rows) != len(offer["prices"]) or self.stored_prices.get(pid) != ",".join(
+                        f"{pt}:{amount}:{cur}" for pt, amount, cur in rows):
+                    return False
+        except (KeyError, TypeError):  # a warehouse, price type or currency first seen: the regular path
+            return False
+        self.skipped.append(pid)
+        self.skipped_rows["stock"] += len(stock)
+        self.skipped_rows["prices"] += len(offer["prices"] or ())
+        return True
 
     def close(self) -> None:
         """Stop the merge worker (on success it has finished already; on an error it must not outlive the run)."""
@@ -120,6 +163,8 @@ class OffersImport:
         pid = self.product_ids.get(erp_id) if self.pipe is not None else None
         if pid is not None:
             self.listed_pids.append(pid)
+            if self.stored_stock and self._same_as_stored(pid, offer):
+                return
         else:
             unit = offer["unit"]
             unit_code = self.refs.unit(*unit).code if unit and any(unit) else ""
@@ -228,8 +273,11 @@ class OffersImport:
             self.pipe.flush(self.price_ch)
             pipe, self.pipe = self.pipe, None
             pipe.close()
+            self.stock_ch.total += self.skipped_rows["stock"]  # counted unchanged
+            self.price_ch.total += self.skipped_rows["prices"]
             finish_channel(self.stock_ch, self.counts)
             finish_channel(self.price_ch, self.counts)
+            self._stage_skipped()
         self.offers.load()
         self.prices.load()
         self.stock.load()
@@ -244,6 +292,15 @@ class OffersImport:
             cycle.offered_products(session_id=self.cycle, product_ids=sorted(listed))
         self.counts.setdefault("offers", {})["read"] = len(self.seen)
         self.counts["offers"].update({k: v for k, v in self.odd.items() if v})
+
+    def _stage_skipped(self) -> None:
+        """The products whose offers equalled the stored rows: their rows count as listed by a full package."""
+        with connection.cursor() as cur:
+            cur.execute("DROP TABLE IF EXISTS sync_skipped")
+            cur.execute("CREATE TEMP TABLE sync_skipped (product_id integer PRIMARY KEY) ON COMMIT DROP")
+            if self.skipped:
+                with cur.cursor.copy("COPY sync_skipped (product_id) FROM STDIN") as copy:
+                    copy.write("".join(f"{pid}\n" for pid in self.skipped).encode())
 
     def _create_missing_products(self) -> None:
         self.created_product_ids = create_from_offers(now=self.now, counts=self.counts)
@@ -302,7 +359,8 @@ class OffersImport:
         listed = self.stock.rows + (fast.total if fast is not None else 0)
         if not self.partial and listed and self.cycle is not None:
             cycle.listed_stock(session_id=self.cycle, stage="sync_stage_stock",
-                               keys=f"{fast.stage}_keys" if fast is not None else None)
+                               keys=f"{fast.stage}_keys" if fast is not None else None,
+                               skipped="sync_skipped" if fast is not None else None)
         elif not self.partial and listed and fast is None:  # before the merge: on a first import the table is empty
             self._zero_unlisted(base)
         if self.stock.rows:
@@ -321,7 +379,8 @@ class OffersImport:
     def _zero_unlisted(self, base: str, keys: str | None = None) -> None:
         """A full package: stock rows it does not list go to 0 (goods become unavailable, never deleted)."""
         also = (f" AND NOT EXISTS (SELECT 1 FROM {keys} k WHERE k.product_id = {S}.product_id "
-                f"AND k.warehouse_id = {S}.warehouse_id)") if keys else ""
+                f"AND k.warehouse_id = {S}.warehouse_id) AND NOT EXISTS (SELECT 1 FROM sync_skipped k "
+                f"WHERE k.product_id = {S}.product_id)") if keys else ""
         zeroed = bulk.execute(
             f"UPDATE {S} SET quantity = 0, confirmed_at = %s WHERE quantity <> 0 AND NOT EXISTS "
             f"(SELECT 1 {base} WHERE p.id = {S}.product_id AND w.id = {S}.warehouse_id){also}", [self.now])

@@ -156,3 +156,26 @@ def fixture_file(tmp_path):
         path.write_bytes(text.encode())
         return path
     return write
+
+
+@pytest.mark.postgres
+def test_offers_equal_to_the_stored_rows_are_skipped_yet_listed_by_their_full_package(catalog, fixture_file):
+    ok("stock", fixture_file(offers(offer("a") + offer("b") + offer("c"))))
+
+    again = ok("stock", fixture_file(offers(offer("a") + offer("b", stock=("5", "8")))))
+
+    assert stock_of("a") == [5, 7] and stock_of("b") == [5, 8] and stock_of("c") == [0, 0]
+    assert again.counts["stock"]["updated"] == 1 and again.counts["stock"]["unchanged"] == 3
+    assert again.counts["stock"]["zeroed_not_in_full_package"] == 2  # c's two rows
+
+
+@pytest.mark.postgres
+def test_skipped_offers_of_a_split_full_package_are_not_zeroed_at_the_cycle_end(onec, catalog, fixture_file):
+    ok("stock", fixture_file(offers(offer("a") + offer("b") + offer("c"))))
+    lines(onec.get(URL, {"type": "catalog", "mode": "init"}))
+    import_zip(onec, zipped(offers0_1__xml=offers(offer("a")), offers0_2__xml=offers(offer("b"))),
+               "offers0_1.xml", "offers0_2.xml")
+
+    assert lines(onec.get(URL, {"type": "catalog", "mode": "complete"}))[0] == "success"
+
+    assert stock_of("a") == [5, 7] and stock_of("b") == [5, 7] and stock_of("c") == [0, 0]
