@@ -102,14 +102,14 @@ class OffersImport:
         """Whether merging the offer would write nothing: its stock rows are exactly the stored ones (no other
         warehouse stored for the product) and its prices exactly the stored ones, written the same way."""
         stock, total = offer["stock"], offer["total"]
-        if not stock:
-            if total is None:
-                return False
+        if not stock and total is not None:
             stock = [(settings.PORTAL_ERP_TOTAL_WAREHOUSE, total)]
+        if not stock and not offer["prices"]:
+            return False
         try:
             ids = self.wh_ids
-            text = ",".join(f"{w}:{q}" for w, q in sorted((ids[w], q) for w, q in stock))
-            if self.stored_stock.get(pid) != text:
+            text = ",".join(f"{w}:{q}" for w, q in sorted((ids[w], q) for w, q in stock or ()))
+            if stock and self.stored_stock.get(pid) != text:
                 return False
             if offer["prices"]:
                 ids, cache, types = self.pt_ids, self._currency_cache, self.price_types
@@ -120,8 +120,11 @@ class OffersImport:
                     return False
         except (KeyError, TypeError):  # a warehouse, price type or currency first seen: the regular path
             return False
-        self.skipped.append(pid)
-        self.skipped_rows["stock"] += len(stock)
+        if stock:  # its stored rows count as listed by a full package
+            self.skipped.append(pid)
+            self.skipped_rows["stock"] += len(stock)
+        else:  # a prices file: the stock is not the offer's business
+            self.odd["offers_without_stock"] += 1
         self.skipped_rows["prices"] += len(offer["prices"] or ())
         return True
 
