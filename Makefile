@@ -33,8 +33,19 @@ migrate: $(VENV)/.installed
 seed: migrate
 	DEBUG=1 $(PY) manage.py seed_demo --products $(DEMO_PRODUCTS) --clients $(DEMO_CLIENTS) --if-empty
 
+# Links in e-mails point at the address `make run` serves unless PORTAL_BASE_URL says otherwise.
+PORTAL_BASE_URL ?= http://$(HOST):$(PORT)
+# The demo ERP feed (portal/demo/feed.py) runs next to the server and stops with it, on the embedded
+# default only (it gives the demo's products ERP ids); DEMO_FEED=0 leaves it out, DEMO_FEED=1 forces it.
+DEMO_FEED ?= $(if $(DATABASE_URL),0,1)
+
 run: messages seed
 	@echo "Portal: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@export PORTAL_BASE_URL='$(PORTAL_BASE_URL)'; \
+	if [ "$(DEMO_FEED)" = 1 ]; then \
+		DEBUG=$${DEBUG:-1} $(PY) manage.py erp_demo_feed & feed=$$!; \
+		trap 'kill $$feed 2>/dev/null' EXIT INT TERM; \
+	fi; \
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.installed-test

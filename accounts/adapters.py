@@ -4,10 +4,12 @@ no sign-in around a lockout."""
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login
 from django.contrib import messages
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from .lockout import lockout_response, login_is_locked
-from .selectors import email_used_by_another_user
+from .models import Client
+from .selectors import client_approvers, email_used_by_another_user
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -38,3 +40,11 @@ class AccountAdapter(DefaultAccountAdapter):
             clear_login(request)  # as allauth does for an inactive account
             return lockout_response(request, credentials={"login": user.get_username()})
         return response
+
+    def respond_user_inactive(self, request, user):
+        """A user of a company still awaiting approval is told so, and by whom, not "account inactive"."""
+        client = getattr(user, "client", None)
+        if client is not None and client.status == Client.Status.PENDING:
+            return render(request, "account/client_pending.html",
+                          {"company": client, "approvers": client_approvers(client)})
+        return super().respond_user_inactive(request, user)

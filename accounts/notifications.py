@@ -26,9 +26,18 @@ def notify(
 
     `include_inactive` reaches users who cannot sign in yet (an applicant told of a rejection).
     """
+    return notify_each(messages=((user, title, body) for user in recipients), event=event, url=url,
+                       include_inactive=include_inactive)
+
+
+def notify_each(
+    *, messages: Iterable[tuple], event: str, url: str = "", include_inactive: bool = False
+) -> list[Notification]:
+    """Like `notify`, with a title and body of its own for each recipient: `messages` gives
+    (recipient, title, body). One insert and one e-mail task for all of them, however many."""
     seen: set[int] = set()
     rows = []
-    for user in recipients:
+    for user, title, body in messages:
         if user is None or user.pk in seen or not (user.is_active or include_inactive):
             continue
         seen.add(user.pk)

@@ -1,14 +1,17 @@
 """Reads of the accounts app, already scoped and carrying their joins."""
 
 import datetime
+from functools import lru_cache
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.tokens import default_token_generator
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 
-from base.models import Region
+from base.models import PriceType, Region
+from base.rawsql import columns, instance, select_rows, table
 
 from .events import EVENTS, email_wanted
 from .models import (
@@ -23,6 +26,62 @@ from .models import (
 )
 
 
+def signed_in_user(pk: int) -> User | None:
+    """The user of a session with its client's pricing terms — the client, its region with the region's base
+    price type, and the client's own price type — in one query, or None.
+
+    Every page loads the signed-in user, and a client's pages price goods under those terms (see
+    `client_with_terms`). Written as SQL (base.rawsql): built by the ORM, the two queries it replaces cost
+    a buyer's page more than a millisecond and a half before the database is even asked.
+    """
+    sql, fields = _signed_in_user_sql(connection.vendor)
+    rows = select_rows(sql, [pk], fields)
+    if not rows:
+        return None
+    values, models = rows[0], (User, Client, Region, PriceType, PriceType)
+    loaded, start = [], 0
+    for model in models:
+        width = len(model._meta.concrete_fields)
+        loaded.append(instance(model, values[start:start + width]))
+        start += width
+    user, client, region, base_price_type, price_type = loaded
+    if client is not None:
+        region.base_price_type = base_price_type
+        client.region = region
+        client.price_type = price_type
+    user.client = client
+    user._client_with_terms = client
+    return user
+
+
+def client_with_terms(user) -> Client:
+    """The client of a client's user with its pricing terms loaded, as they are now: the session's user came
+    with them (`signed_in_user`, read at the start of the request); any other user costs one query."""
+    client = getattr(user, "_client_with_terms", None)
+    if client is None:
+        client = Client.objects.select_related("region__base_price_type", "price_type").get(pk=user.client_id)
+        user.client = client
+    return client
+
+
+@lru_cache(maxsize=2)
+def _signed_in_user_sql(vendor: str) -> tuple[str, list]:
+    selected, fields = [], []
+    for model, alias in ((User, "u"), (Client, "c"), (Region, "r"), (PriceType, "bp"), (PriceType, "cp")):
+        sql, model_fields = columns(model, alias)
+        selected.append(sql)
+        fields += model_fields
+    sql = (
+        f"SELECT {', '.join(selected)} FROM {table(User)} u"  # noqa: S608 - names from the models' _meta
+        f" LEFT JOIN {table(Client)} c ON c.id = u.client_id"
+        f" LEFT JOIN {table(Region)} r ON r.id = c.region_id"
+        f" LEFT JOIN {table(PriceType)} bp ON bp.id = r.base_price_type_id"
+        f" LEFT JOIN {table(PriceType)} cp ON cp.id = c.price_type_id"
+        " WHERE u.id = %s"
+    )
+    return sql, fields
+
+
 def region_staff(region: Region) -> QuerySet[User]:
     """Active supplier staff of a region: its managers and its head (registration alerts go to them)."""
     return (
@@ -31,6 +90,13 @@ def region_staff(region: Region) -> QuerySet[User]:
         .distinct()
         .order_by("email")
     )
+
+
+def client_approvers(client: Client) -> list[User]:
+    """Who approves a pending client: its personal manager when one is set, else the region's staff."""
+    if client.manager_id and client.manager.is_active:
+        return [client.manager]
+    return list(region_staff(client.region))
 
 
 def email_used_by_another_user(email: str, *, user: User | None = None) -> bool:

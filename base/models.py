@@ -115,6 +115,11 @@ class Warehouse(models.Model):
     is_pickup_point = models.BooleanField(_("pickup point"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    stock_confirmed_at = models.DateTimeField(
+        _("stock confirmed by ERP at"), null=True, blank=True,
+        help_text=_("Last stock package of the ERP that listed this warehouse: its rows the package did not change "
+                    "are confirmed as of then."),
+    )
 
     class Meta:
         verbose_name = _("warehouse")

@@ -9,6 +9,7 @@ PostgreSQL the driver's values are already those).
 """
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Field, Model
@@ -24,19 +25,28 @@ def placeholders(count: int) -> str:
     return ", ".join(["%s"] * count)
 
 
+def columns(model: type[Model], alias: str) -> tuple[str, list[Field]]:
+    """The SELECT list of every concrete column of `model` under the table alias `alias`, and their fields
+    (to convert them with `select_rows` and make instances with `instance`)."""
+    fields = list(model._meta.concrete_fields)
+    return ", ".join(f"{alias}.{connection.ops.quote_name(field.column)}" for field in fields), fields
+
+
+def instance(model: type[Model], values: Sequence) -> Model | None:
+    """A `model` instance from the converted values of `columns(model, ...)`, as the ORM loads it; None for
+    the missing row of a LEFT JOIN (no primary key)."""
+    fields = model._meta.concrete_fields
+    if values[fields.index(model._meta.pk)] is None:
+        return None
+    return model.from_db(connection.alias, [field.attname for field in fields], values)
+
+
 def select_rows(sql: str, params: Sequence, fields: Sequence[Field | None]) -> list[tuple]:
     """Run `sql` and return its rows, column i converted as model field `fields[i]` converts (None: as read)."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    converters = []
-    for index, field in enumerate(fields):
-        if field is None:
-            continue
-        column = field.get_col(field.model._meta.db_table)
-        functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        if functions:
-            converters.append((index, functions, column))
+    converters = _converters(connection.vendor, tuple(fields))
     if not converters:
         return rows
     converted = []
@@ -47,3 +57,17 @@ def select_rows(sql: str, params: Sequence, fields: Sequence[Field | None]) -> l
                 values[index] = function(values[index], column, connection)
         converted.append(tuple(values))
     return converted
+
+
+@lru_cache(maxsize=64)
+def _converters(vendor: str, fields: tuple[Field | None, ...]) -> list[tuple]:
+    """(column index, converter functions, column) of the columns that need converting on this database."""
+    converters = []
+    for index, field in enumerate(fields):
+        if field is None:
+            continue
+        column = field.get_col(field.model._meta.db_table)
+        functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if functions:
+            converters.append((index, functions, column))
+    return converters

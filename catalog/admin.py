@@ -164,3 +164,20 @@ class ReviewAdmin(admin.ModelAdmin):
     def reject(self, request, queryset):
         count = review_moderate(reviews=queryset, status=models.Review.Status.REJECTED)
         self.message_user(request, _("Rejected: %(count)d") % {"count": count})
+
+
+@admin.register(models.SearchMiss)
+class SearchMissAdmin(admin.ModelAdmin):
+    """What buyers searched for and did not find, per query, region and day; written only by the search."""
+
+    list_display = ["query", "region", "day", "count", "last_seen_at"]
+    list_filter = ["day", ("region", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["query"]
+    list_select_related = ["region"]
+    date_hierarchy = "day"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

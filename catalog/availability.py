@@ -9,17 +9,20 @@ Status rules (tests/catalog/test_availability.py):
 
 `confirmed_at` is the OLDEST confirmation among the product's stock rows of the region (shown as
 "stock as of 14:05"), so one warehouse the ERP has not reported for a while is not hidden by
-fresher ones; it is `stale` when older than PORTAL_STOCK_STALE_MINUTES.
+fresher ones; it is `stale` when older than PORTAL_STOCK_STALE_MINUTES. A row is confirmed when
+its quantity last changed or when the ERP last reported its warehouse (`Warehouse.stock_confirmed_at`:
+a stock package that lists the warehouse vouches for the rows it leaves unchanged), whichever is later.
 """
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from base.models import Warehouse
@@ -75,7 +78,14 @@ class Availability:
         """"stock as of 14:05" (the oldest confirmation, in the current time zone); "" without stock rows."""
         if self.confirmed_at is None:
             return ""
-        return gettext("stock as of %(time)s") % {"time": timezone.localtime(self.confirmed_at).strftime("%H:%M")}
+        return _age_label(self.confirmed_at, get_language(), timezone.get_current_timezone_name())
+
+
+@lru_cache(maxsize=512)
+def _age_label(confirmed_at: datetime, language: str, zone: str) -> str:
+    """The label of one confirmation time in a language and time zone: the rows of a listing mostly share one
+    (an import confirms a warehouse's rows at once), and a gettext and a time zone conversion per row show."""
+    return gettext("stock as of %(time)s") % {"time": timezone.localtime(confirmed_at).strftime("%H:%M")}
 
 
 def availability_for(*, region_id: int | None, products, now: datetime | None = None) -> dict[int, Availability]:
@@ -88,8 +98,11 @@ def availability_for(*, region_id: int | None, products, now: datetime | None = 
         return {}
     now = now or timezone.now()
     rows: dict[int, list[WarehouseStock]] = {}
-    for product_id, *values in _stock_rows(region_id, [product.pk for product in products]):
-        rows.setdefault(product_id, []).append(WarehouseStock(*values))
+    for product_id, warehouse_id, name, quantity, confirmed_at, reported_at, *expected in _stock_rows(
+            region_id, [product.pk for product in products]):
+        if reported_at is not None and reported_at > confirmed_at:
+            confirmed_at = reported_at
+        rows.setdefault(product_id, []).append(WarehouseStock(warehouse_id, name, quantity, confirmed_at, *expected))
     return {product.pk: summarize(rows.get(product.pk, []), product.multiplicity, now) for product in products}
 
 
@@ -119,18 +132,20 @@ def summarize(warehouses: list[WarehouseStock], multiplicity: Decimal, now: date
 
 
 def _stock_rows(region_id: int, ids: list[int]) -> list[tuple]:
-    """(product id, warehouse id, warehouse name, quantity, confirmed at, expected on, expected quantity) of the
-    products in the region's active warehouses, in the warehouses' order.
+    """(product id, warehouse id, warehouse name, quantity, confirmed at, warehouse reported at, expected on,
+    expected quantity) of the products in the region's active warehouses, in the warehouses' order.
 
     Written as SQL (see base.rawsql): every catalog page runs it, and building it with the ORM took
     twice what the database spends on it. Table names come from the models' _meta, values are parameters.
     """
     sql = (
         f"SELECT stock.product_id, stock.warehouse_id, warehouse.name, stock.quantity, stock.confirmed_at,"  # noqa: S608
-        " stock.expected_on, stock.expected_quantity"
+        " warehouse.stock_confirmed_at, stock.expected_on, stock.expected_quantity"
         f" FROM {table(Stock)} stock JOIN {table(Warehouse)} warehouse ON warehouse.id = stock.warehouse_id"
         f" WHERE stock.product_id IN ({placeholders(len(ids))}) AND warehouse.region_id = %s AND warehouse.is_active"
         " ORDER BY warehouse.position, warehouse.name, warehouse.id"
     )
-    typed = [Stock._meta.get_field(name) for name in ("quantity", "confirmed_at", "expected_on", "expected_quantity")]
+    quantity, confirmed_at, *expected = (Stock._meta.get_field(name)
+                                         for name in ("quantity", "confirmed_at", "expected_on", "expected_quantity"))
+    typed = [quantity, confirmed_at, Warehouse._meta.get_field("stock_confirmed_at"), *expected]
     return select_rows(sql, [*ids, region_id], [None, None, None, *typed])

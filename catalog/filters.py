@@ -55,6 +55,12 @@ class ListingState:
     def selected_ids(self) -> set[int]:
         return {pk for ids in self.values.values() for pk in ids}
 
+    @property
+    def active_filters(self) -> int:
+        """How many filters narrow the listing (each facet value, the stock filter, each price bound)."""
+        bounds = (self.price_min, self.price_max)
+        return len(self.selected_ids) + self.in_stock + sum(bound is not None for bound in bounds)
+
     def cache_key(self, category: str | None, viewer: PurchaseStrategy) -> str:
         values = ",".join(f"{slug}:{pk}" for slug in sorted(self.values) for pk in sorted(self.values[slug]))
         return f"{category}|{self.q}|{values}|{self.in_stock}|{self.price_min}|{self.price_max}|{viewer.cache_key}"
@@ -89,12 +95,13 @@ def parse_listing(params: QueryDict, *, can_price: bool) -> ListingState:
 
 
 def filter_products(products: QuerySet[Product], state: ListingState, viewer: PurchaseStrategy,
-                    typos: bool = False) -> QuerySet[Product]:
-    """Apply search (`typos`: the similarity search, see catalog.search), facets, stock and price range."""
+                    typos: bool = False, facets: bool = True) -> QuerySet[Product]:
+    """Apply search (`typos`: the similarity search, see catalog.search), facets (unless `facets` is
+    False: the facet counts apply them their own way), stock and price range."""
     if state.q:
         products = search_products(products, state.q, typos=typos)
     through = Product.property_values.through
-    for ids in state.values.values():
+    for ids in state.values.values() if facets else ():
         products = products.filter(
             Exists(through.objects.filter(product_id=OuterRef("pk"), propertyvalue_id__in=ids)))
     if state.in_stock and viewer.region_id:

@@ -123,10 +123,13 @@ class CatalogCache:
         paginator.count = total
         return Page(rows, wanted, paginator), rows
 
+    def product_key(self, product: Product) -> str:
+        return self.key("product", product.pk, product.updated_at.isoformat())
+
     def product_details(self, product: Product) -> ProductDetails:
         """The units (with their unit), property values (with their property) and media of a product,
         kept for the catalog version and the product's `updated_at` (an admin save changes it)."""
-        key = self.key("product", product.pk, product.updated_at.isoformat())
+        key = self.product_key(product)
         details = self._get(key)
         if details is None:
             details = ProductDetails(

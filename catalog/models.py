@@ -392,3 +392,36 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}: {self.rating}"
+
+
+class SearchMiss(models.Model):
+    """Catalog searches that found nothing: one row per normalised query, region and day, with a counter.
+
+    Written by `catalog.search_log.search_miss_record` with one upsert per empty search, so the
+    table grows with distinct missed queries, not with searches. The region is the searcher's
+    (the client's, or the guest region); empty for searches of supplier staff.
+    """
+
+    query = models.CharField(_("query"), max_length=200)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="+")
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("searches"), default=1)
+    last_seen_at = models.DateTimeField(_("last searched"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("search without results")
+        verbose_name_plural = _("searches without results")
+        ordering = ["-day", "-count", "query"]
+        constraints = [
+            # Two partial keys rather than one: NULL regions are distinct in a unique index, and the
+            # upsert names the key it conflicts on.
+            models.UniqueConstraint(fields=["query", "region", "day"], condition=models.Q(region__isnull=False),
+                                    name="search_miss_query_region_day"),
+            models.UniqueConstraint(fields=["query", "day"], condition=models.Q(region__isnull=True),
+                                    name="search_miss_query_day_no_region"),
+        ]
+        indexes = [models.Index(fields=["day", "region"])]
+
+    def __str__(self) -> str:
+        return f"{self.query} ({self.day}: {self.count})"

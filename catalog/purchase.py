@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client, Contract, LegalEntity
 from accounts.roles import Action, user_can
+from accounts.selectors import client_with_terms
 from base.models import Region
 
 from .availability import Availability, availability_for
@@ -121,8 +122,8 @@ def purchase_strategy(*, user, legal_entity: LegalEntity | None = None,
                       contract: Contract | None = None) -> PurchaseStrategy:
     """The purchase strategy of a user, buying under an optional legal entity and contract.
 
-    A client's user: one query (the client with its region, also put on `user.client` so the
-    page shell does not load it again); prices when the role may see them, in the contract's
+    A client's user: no query for the session's user, which comes with its client's terms
+    (`accounts.selectors.signed_in_user`), one for any other; prices when the role may see them, in the contract's
     currency when it has a real one. The contract should come with `currency` and `price_type` loaded, and
     `legal_entity` is taken from it when not given. Guests see the base prices and stock of the
     first active region only when PORTAL_GUEST_CATALOG is on; supplier staff see no prices.
@@ -130,8 +131,7 @@ def purchase_strategy(*, user, legal_entity: LegalEntity | None = None,
     """
     if user.is_authenticated and user.client_id:
         # The price types come along for their VAT rule (PricingContext.vat_excluded).
-        client = Client.objects.select_related("region__base_price_type", "price_type").get(pk=user.client_id)
-        user.client = client
+        client = client_with_terms(user)
         if contract is not None and legal_entity is None:
             legal_entity = contract.legal_entity
         if legal_entity is not None and legal_entity.client_id != client.pk:

@@ -3,7 +3,7 @@
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 
 from base.models import Warehouse
 
@@ -97,26 +97,48 @@ def count_cache_key(key: str) -> str:
     return "catalog:count:" + hashlib.sha256(key.encode()).hexdigest()
 
 
-def facet_counts(*, products: QuerySet[Product], selected: set[int], limit: int = 12) -> list[Facet]:
-    """Facets of the filtered products: per property, its values with product counts, in one query.
+def facet_counts(*, products: QuerySet[Product], selected: dict[str, set[int]], limit: int = 12) -> list[Facet]:
+    """Facets of a listing: per property, its values with product counts, in one query.
 
+    `products` are the listing's products under every filter but the facets; `selected` the selected
+    value ids per property slug. A property is disjunctive: its values are alternatives (OR) and their
+    counts are taken under the other properties' selections only, so ticking one brand leaves the other
+    brands to tick, with the number each would add. One pass over the product-value pairs does it: a
+    pair counts when its product has a selected value of every other property with a selection.
     A property shows its `limit` most frequent values and every selected one.
     """
     # Grouped from the product side, so the plan starts from the (filtered) products and walks
     # the link table by product id instead of hashing the whole link table.
     prefix = "property_values__"
+    rows = products.order_by().filter(**{f"{prefix}property__is_facet": True})
+    if selected:
+        through = Product.property_values.through
+        # Uncorrelated IN subqueries: PostgreSQL hashes each selection's products once instead of probing
+        # the link table for every product-value pair.
+        has = {slug: Q(pk__in=through.objects.filter(propertyvalue_id__in=ids).values("product_id"))
+               for slug, ids in selected.items()}
+
+        def others(slug: str | None) -> Q | Value:
+            conditions = [condition for other, condition in has.items() if other != slug]
+            return Q(*conditions) if conditions else Value(True)  # an empty Q would drop the whole filter
+
+        # The pair's own property through the join of the filter above (a lookup would join anew).
+        rows = rows.alias(facet_slug=F(f"{prefix}property__slug"))
+        counted = Case(*[When(facet_slug=slug, then=others(slug)) for slug in selected],
+                       default=others(None), output_field=BooleanField())
+        rows = rows.alias(counted=counted).filter(counted=True)
     rows = (
-        products.order_by().filter(property_values__property__is_facet=True)
-        .values_list(f"{prefix}property__slug", f"{prefix}property__name", f"{prefix}id", f"{prefix}value",
-                     f"{prefix}property__position")
+        rows.values_list(f"{prefix}property__slug", f"{prefix}property__name", f"{prefix}id", f"{prefix}value",
+                         f"{prefix}property__position")
         .annotate(count=Count("pk"))
         .order_by(f"{prefix}property__position", f"{prefix}property__name", "-count", f"{prefix}value")
     )
+    chosen = {pk for ids in selected.values() for pk in ids}
     facets: dict[str, Facet] = {}
     for slug, name, pk, value, _position, count in rows:
         facet = facets.setdefault(slug, Facet(slug, name, []))
-        if len(facet.values) < limit or pk in selected:
-            facet.values.append(FacetValue(pk, value, count, pk in selected))
+        if len(facet.values) < limit or pk in chosen:
+            facet.values.append(FacetValue(pk, value, count, pk in chosen))
     return [facet for facet in facets.values() if len(facet.values) > 1 or facet.values[0].selected]
 
 

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import fts
 from .fragments import catalog_version_bump
 from .models import Category, Product, PropertyValue, Review
 
@@ -103,10 +104,12 @@ def product_search_refresh(*, product_ids: Iterable[int] | None = None) -> int:
     """Recompute the stored search document of the given products (all when None); return how many.
 
     Importers and `seed_demo` call it after writing products or their property values. On
-    databases other than PostgreSQL there is no search document (search uses icontains) and
-    nothing is done.
+    SQLite the document is the product's row of the FTS5 table (`catalog.fts`); on other
+    databases there is none (search uses icontains) and nothing is done.
     """
     transaction.on_commit(catalog_version_bump)  # products changed: retire cached listing pieces
+    if connection.vendor == "sqlite":
+        return _product_search_refresh_sqlite(product_ids)
     if connection.vendor != "postgresql":
         return 0
     with connection.cursor() as cursor:
@@ -119,6 +122,29 @@ def product_search_refresh(*, product_ids: Iterable[int] | None = None) -> int:
                                               where_products="AND p.id = ANY(%s)")
             cursor.execute(sql, [ids, ids])
         return cursor.rowcount
+
+
+def _product_search_refresh_sqlite(product_ids: Iterable[int] | None) -> int:
+    """Rewrite the FTS5 rows (catalog.fts) of the given products, all when None; the rows of products
+    no longer there go too."""
+    products = Product.objects.order_by("pk")
+    links = Product.property_values.through.objects.order_by("pk")
+    ids = None if product_ids is None else list(product_ids)
+    if ids is not None:
+        products, links = products.filter(pk__in=ids), links.filter(product_id__in=ids)
+    values: dict[int, list[str]] = {}
+    for product_id, value in links.values_list("product_id", "propertyvalue__value"):
+        values.setdefault(product_id, []).append(value)
+    rows = [(pk, *fts.document(name=name, sku=sku, brand=brand, values=values.get(pk, ()), description=description))
+            for pk, name, sku, brand, description in products.values_list("pk", "name", "sku", "brand", "description")]
+    with connection.cursor() as cursor:
+        if ids is None:
+            cursor.execute(f"DELETE FROM {fts.TABLE}")  # noqa: S608 - a constant
+        else:
+            cursor.executemany(f"DELETE FROM {fts.TABLE} WHERE rowid = %s", [(pk,) for pk in ids])  # noqa: S608
+        cursor.executemany(f"INSERT INTO {fts.TABLE} (rowid, head, props, body) VALUES (%s, %s, %s, %s)",  # noqa: S608
+                           rows)
+    return len(rows)
 
 
 @transaction.atomic

@@ -3,10 +3,12 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, render
+from django.template import engines
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from markupsafe import Markup
 
 from base.params import clean_text
 
@@ -15,7 +17,8 @@ from .access import access_product_for_user
 from .filters import PAGE_SIZES, SORTS, filter_products, order_products, parse_listing
 from .models import Category
 from .purchase import PurchaseInfo, purchase_strategy
-from .search import MAX_QUERY_LENGTH, search_products
+from .search import MAX_QUERY_LENGTH, search_products, suggest_query
+from .search_log import search_miss_record
 
 SUGGESTIONS = 8
 
@@ -36,14 +39,30 @@ def render_jinja(request: HttpRequest, template: str, context: dict) -> SafeStri
     return mark_safe(render_to_string(template, context, request, using="jinja2"))  # noqa: S308 - escaped by Jinja2
 
 
+def listing_cells(rows, *, cart: dict | None) -> dict[int, tuple[Markup, Markup]]:
+    """Product id → the HTML of its row's viewer-independent cells (catalog/_listing_cells.jinja): the lead
+    cells, and the add-to-cart controls when `cart` (the labels of `cart_context`) is given, with the rows'
+    packaging units (one query). Kept with the listing page: only price and stock are rendered per request."""
+    cells = engines["jinja2"].env.get_template("catalog/_listing_cells.jinja").module
+    units = selectors.alternative_units(rows) if cart is not None else {}
+    return {product.pk: (cells.lead(product),
+                         cells.add_controls(product, units.get(product.pk), cart) if cart is not None else "")
+            for product in rows}
+
+
 def _category_path(tree: list[Category], slug: str) -> tuple[Category, list[Category]]:
     """The category of a slug and its ancestors (404 for an unknown slug)."""
     category = next((node for node in tree if node.slug == slug), None)
     if category is None:
         raise Http404("no such category")
+    return category, _ancestors(tree, category)
+
+
+def _ancestors(tree: list[Category], category: Category) -> list[Category]:
+    """The active categories above `category`, from the top (its `path` holds their ids)."""
     by_id = {node.pk: node for node in tree}
     ancestor_ids = [int(part) for part in category.path.split(".") if part][:-1]
-    return category, [by_id[pk] for pk in ancestor_ids if pk in by_id]
+    return [by_id[pk] for pk in ancestor_ids if pk in by_id]
 
 
 def _subcategories(tree: list[Category], category: Category | None) -> list[Category]:
@@ -65,6 +84,13 @@ def _listing(products, state, viewer, key: str, cached: fragments.CatalogCache, 
     return cached.listing_page(ordered, number=state.page, per_page=state.per_page, key=f"{key}|{state.sort}")
 
 
+def _is_plain_search(request: HttpRequest, state) -> bool:
+    """A search the buyer submitted (a full page, not an htmx re-sort) with no filter that could
+    have emptied it: its empty result is a miss of the catalog (see catalog.search_log)."""
+    return not request.htmx and not state.values and not state.in_stock and state.price_min is None \
+        and state.price_max is None
+
+
 @require_GET
 def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     """A category, the whole catalog or search results; htmx gets the results fragment only.
@@ -78,14 +104,14 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     cached = fragments.CatalogCache()
     sidebar_key = cached.key("sidebar", request.path, key, state.sort, state.per_page)
 
-    def units_key(key: str) -> str:
-        """Where the page's rows' packaging units are kept (the unit choice of the cart's users' add-to-cart forms)."""
-        return cached.key("units", key, state.sort, state.page, state.per_page)
+    def cells_key(key: str) -> str:
+        """Where the HTML of the page's rows' fixed cells is kept (with add-to-cart controls for a buyer)."""
+        return cached.key("cells", key, state.sort, state.page, state.per_page, viewer.can_order)
 
     # The category tree is needed for a category's page, and for the whole catalog only to render its sidebar.
     tree_keys = [cached.tree_key()] if slug is not None else []
     cached.preload(*tree_keys, cached.page_key(f"{key}|{state.sort}", state.page, state.per_page), sidebar_key,
-                   *([units_key(key)] if viewer.can_order else []))
+                   cells_key(key))
     category, ancestors = _category_path(cached.category_tree(), slug) if slug is not None else (None, [])
     products = selectors.visible_products(user=request.user)
     if category is not None:
@@ -98,18 +124,22 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
         key += "|typos"
         sidebar_key = cached.key("sidebar", request.path, key, state.sort, state.per_page)
         page, rows = _listing(products, state, viewer, key, cached, typos=True)
+    if typos and page.paginator.count == 0 and _is_plain_search(request, state):
+        search_miss_record(query=state.q, region_id=viewer.region_id)
+    cart = cart_context(request)
     context = {
         "category": category, "ancestors": ancestors,
         "page": page, "rows": viewer.fetch(rows), "query": state.q, "state": state,
-        "units": cached.piece(units_key(key), lambda: selectors.alternative_units(rows))
-        if viewer.can_order and rows else {},
+        "cells": cached.piece(cells_key(key), lambda: listing_cells(rows, cart=cart if viewer.can_order else None))
+        if rows else {},
         "viewer": viewer, "sorts": SORTS, "page_sizes": PAGE_SIZES, "typos": typos,
-        "path": request.path, "cart": cart_context(request),
+        "suggestion": suggest_query(state.q, [row.name for row in rows]) if typos else None,
+        "path": request.path, "cart": cart,
     }
 
     def sidebar() -> str:
-        facets = [] if typos else selectors.facet_counts(products=filter_products(products, state, viewer),
-                                                         selected=state.selected_ids)
+        facets = [] if typos else selectors.facet_counts(
+            products=filter_products(products, state, viewer, facets=False), selected=state.values)
         return render_to_string("catalog/_sidebar.jinja", {
             **context, "facets": facets, "subcategories": _subcategories(cached.category_tree(), category)},
             using="jinja2")
@@ -118,9 +148,10 @@ def product_list(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     results = render_jinja(request, "catalog/listing.jinja", context)
     if request.htmx and not request.htmx.boosted:
         return HttpResponse(results)
-    # The shell's token from the rows' one: Django's processor masks a new token at every use.
-    return render(request, "catalog/product_list.html", {**context, "results": results,
-                                                         "csrf_token": context["cart"]["csrf_token"]})
+    # The shell's token from the rows' one: Django's processor masks a new token at every use. The shell gets
+    # only what it shows: its partials see the whole context it is given.
+    return render(request, "catalog/product_list.html", {"query": state.q, "category": category, "results": results,
+                                                         "csrf_token": cart["csrf_token"]})
 
 
 @require_GET
@@ -128,14 +159,16 @@ def suggest(request: HttpRequest) -> HttpResponse:
     """Typeahead under the header search box: SKU, name and the client's price of the best matches."""
     viewer = purchase_strategy(user=request.user)
     query = clean_text(request.GET.get("q", ""), max_length=MAX_QUERY_LENGTH)
-    rows = []
+    rows, suggestion = [], None
     if len(query.strip()) >= 2:
         visible = selectors.visible_products(user=request.user).select_related("base_unit")
         products = list(search_products(visible, query).order_by("-rank", "name", "pk")[:SUGGESTIONS])
         if not products:
             products = list(search_products(visible, query, typos=True).order_by("-rank", "name", "pk")[:SUGGESTIONS])
+            suggestion = suggest_query(query, [product.name for product in products])
         rows = viewer.fetch(products)
-    return HttpResponse(render_jinja(request, "catalog/_suggestions.jinja", {"rows": rows, "query": query.strip()}))
+    return HttpResponse(render_jinja(request, "catalog/_suggestions.jinja", {"rows": rows, "query": query.strip(),
+                                                                             "suggestion": suggestion}))
 
 
 @require_GET
@@ -145,13 +178,16 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = purchase_strategy(user=request.user)
     product = get_object_or_404(selectors.visible_products(user=request.user).select_related("base_unit", "category"),
                                 pk=pk)
-    details = fragments.CatalogCache().product_details(product)
+    cached = fragments.CatalogCache()
+    cached.preload(cached.tree_key(), cached.product_key(product))
+    details = cached.product_details(product)
+    ancestors = _ancestors(cached.category_tree(), product.category) if product.category else []
     row = viewer.fetch_one(product)
     units = [(item, row.price.for_coefficient(item.coefficient) if row.price else None) for item in details.units]
     context = {"product": product, "row": row, "units": units, "viewer": viewer, "media": details.media,
-               "values": details.values, "cart": cart_context(request)}
+               "values": details.values, "ancestors": ancestors, "cart": cart_context(request)}
     body = render_jinja(request, "catalog/product.jinja", context)
-    return render(request, "catalog/product_detail.html", {**context, "body": body,
+    return render(request, "catalog/product_detail.html", {"product": product, "body": body,
                                                            "csrf_token": context["cart"]["csrf_token"]})
 
 

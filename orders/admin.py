@@ -22,6 +22,7 @@ from accounts.access import clients_for_staff
 from accounts.admin_registration import RegionScopedAdminMixin
 from base.params import parse_id
 
+from .analytics import staff_dashboard
 from .models import Cart, CartLine, EscalationRule, Order, OrderEscalation, OrderLine, OrderStatusChange
 from .services import order_transition
 from .status import MOVERS, Mover, OrderStatus
@@ -205,7 +206,18 @@ class OrderAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     def get_urls(self):
         urls = super().get_urls()
         view = self.admin_site.admin_view(require_POST(self.transition_view))
-        return [path("<path:object_id>/transition/", view, name="orders_order_transition"), *urls]
+        dashboard = self.admin_site.admin_view(self.dashboard_view)
+        return [path("dashboard/", dashboard, name="orders_dashboard"),
+                path("<path:object_id>/transition/", view, name="orders_order_transition"), *urls]
+
+    def dashboard_view(self, request):
+        """Orders per day and per region, open escalations and searches without results, within the
+        staff member's regions (linked from the admin index)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": _("Orders dashboard"),
+                   "dashboard": staff_dashboard(user=request.user)}
+        return TemplateResponse(request, "admin/orders/dashboard.html", context)
 
     def transition_view(self, request, object_id):
         """The button row of the order page: one move with the comment typed there."""

@@ -12,6 +12,7 @@ urlpatterns = [
     path("terms/", cart.cart_terms, name="terms"),
     path("accept/", cart.cart_accept, name="accept"),
     path("clear/", cart.cart_clear_view, name="clear"),
+    path("reorder/", cart.cart_reorder_add, name="reorder_add"),
     path("lines/<int:pk>/", cart.cart_line_update, name="line_update"),
     path("lines/<int:pk>/remove/", cart.cart_line_remove, name="line_remove"),
     path("lines/<int:pk>/accept/", cart.cart_line_accept, name="line_accept"),

@@ -1,7 +1,10 @@
 """Forms of the orders app."""
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import access_contract_for_user, access_legal_entity_for_user
@@ -168,3 +171,66 @@ class OrderHistoryFilterForm(forms.Form):
         filters = self.filters()
         return any((filters.status, filters.date_from, filters.date_to, filters.legal_entity_id, filters.author_id,
                     filters.search))
+
+
+ANALYTICS_PRESETS = [("3", _("3 months")), ("6", _("6 months")), ("12", _("12 months"))]
+#: The longest period the analytics page shows at once (its month chart stays readable).
+MAX_ANALYTICS_MONTHS = 36
+
+
+def months_back(today: datetime.date, months: int) -> datetime.date:
+    """The first day of the month `months - 1` months before `today`'s: a period of `months` calendar months."""
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+class AnalyticsPeriodForm(forms.Form):
+    """The analytics page's period: a preset of the last 3, 6 or 12 calendar months (the default
+    is 12), or dates from and to, which win over the preset; and the currency to show.
+
+    A period whose start is after its end, or longer than MAX_ANALYTICS_MONTHS, is an error and
+    the default period is shown.
+    """
+
+    months = forms.ChoiceField(label=_("Period"), choices=ANALYTICS_PRESETS, required=False)
+    date_from = forms.DateField(label=_("From"), required=False)
+    date_to = forms.DateField(label=_("To"), required=False)
+    currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
+
+    def __init__(self, data, *, today: datetime.date | None = None):
+        super().__init__(data)
+        self.today = today or timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        if date_from or date_to:
+            date_to = date_to or self.today
+            date_from = date_from or months_back(date_to, 12)
+            if date_from > date_to:
+                raise ValidationError(_("The period starts after it ends: choose a start date before the end date."))
+            if months_back(date_to, MAX_ANALYTICS_MONTHS) > date_from:
+                raise ValidationError(_("Choose a period of at most %(months)d months.")
+                                      % {"months": MAX_ANALYTICS_MONTHS})
+        return data
+
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        """(date_from, date_to) of a valid form, else of the default preset (12 months to today)."""
+        if not self.is_valid():
+            return months_back(self.today, 12), self.today
+        date_from, date_to = self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
+        if date_from or date_to:
+            date_to = date_to or self.today
+            return date_from or months_back(date_to, 12), date_to
+        months = int(self.cleaned_data.get("months") or 12)
+        return months_back(self.today, months), self.today
+
+    @property
+    def preset(self) -> str:
+        """The preset in use ("" when dates were chosen)."""
+        if self.is_valid() and (self.cleaned_data.get("date_from") or self.cleaned_data.get("date_to")):
+            return ""
+        return (self.cleaned_data.get("months") if self.is_valid() else "") or "12"
+
+    def currency_code(self) -> str:
+        return (self.cleaned_data.get("currency") or "").upper() if self.is_valid() else ""

@@ -369,3 +369,22 @@ class OrderEscalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.status} ({self.level})"
+
+
+class ReorderDigest(models.Model):
+    """A weekly reorder digest sent to a user: at most one per user and week (the week's Monday)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="+")
+    week = models.DateField(_("week"), help_text=_("The Monday of the week the digest was sent in."))
+    products = models.PositiveIntegerField(_("products"), default=0)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reorder digest")
+        verbose_name_plural = _("reorder digests")
+        ordering = ["-week", "user"]
+        constraints = [models.UniqueConstraint(fields=["user", "week"], name="reorder_digest_once_a_week")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.week}"

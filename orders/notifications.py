@@ -25,6 +25,10 @@ register_event("order_status_changed", gettext_lazy("The status of your order ch
                audience="client")
 register_event("order_submitted", gettext_lazy("A client's order was submitted"), audience="staff")
 register_event("order_escalated", gettext_lazy("An order is overdue in its status"), audience="all")
+#: Opt-in: turning its e-mail on is asking for the weekly digest (orders.services.reorder).
+REORDER_DIGEST_EVENT = "reorder_digest"
+register_event(REORDER_DIGEST_EVENT, gettext_lazy("Weekly digest of goods due for reorder"), email_default=False,
+               audience="client")
 
 S = OrderStatus
 

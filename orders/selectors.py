@@ -33,6 +33,7 @@ from .checkout import (
 )
 from .models import ApprovalRule, Cart, CartLine, Order, OrderLine, OrderTemplate, OrderTemplateLine
 from .quantities import format_quantity
+from .reorder import ReorderDue, reorder_due
 from .status import OrderStatus
 
 
@@ -82,36 +83,55 @@ CART_LINE_FIELDS = (
 )
 
 
+@dataclass(frozen=True)
+class ReorderSuggestion:
+    """A product due for reorder (orders.reorder) with what the purchase strategy says of it now."""
+
+    due: ReorderDue
+    info: PurchaseInfo
+
+    @property
+    def product(self) -> Product:
+        return self.due.product
+
+
 @dataclass
 class CartPage:
     """Everything the cart page shows: the cart (None before the first add), its rows and totals under
-    the cart's terms, and the legal entities with contracts the buyer may choose."""
+    the cart's terms, the legal entities with contracts the buyer may choose, and the products due for
+    reorder that the buyer can buy (`reorder`)."""
 
     cart: Cart | None
     strategy: PurchaseStrategy
     rows: list[CartRow]
     totals: CartTotals
     terms: list[tuple[LegalEntity, list[Contract]]] = field(default_factory=list)
+    reorder: list[ReorderSuggestion] = field(default_factory=list)
 
     @property
     def currency(self) -> str:
         return self.strategy.pricing.currency if self.strategy.pricing else ""
 
 
-def cart_page(*, user, terms: bool = True) -> CartPage:
+def cart_page(*, user, terms: bool = True, reorder: bool = True) -> CartPage:
     """The cart page of the user in a constant number of queries whatever the number of lines: the
-    cart, its lines with products and units, the client, prices, stock (and two for `terms`)."""
+    cart, its lines with products and units, the client, prices, stock (and two for `terms`, one for
+    `reorder`: the products due for reorder are priced with the lines, in the same two queries)."""
     cart = cart_for_user(user=user)
     strategy = cart_strategy(user=user, cart=cart)
-    rows = []
+    lines = []
     if cart is not None:
         lines = list(cart.lines.select_related("product__base_unit").only(*CART_LINE_FIELDS).order_by("added_at", "pk"))
-        products = [line.product for line in lines]
-        units = alternative_units(products)
-        infos = strategy.fetch(products)
-        rows = [cart_row(line, info, unit_options(line.product, units.get(line.product_id, ())))
-                for line, info in zip(lines, infos, strict=True)]
-    return CartPage(cart, strategy, rows, cart_totals(rows), cart_terms_choices(user=user) if terms else [])
+    due = reorder_due(user=user) if reorder else []
+    products = [line.product for line in lines]
+    units = alternative_units(products) if lines else {}
+    infos = strategy.fetch(products + [item.product for item in due]) if lines or due else []
+    rows = [cart_row(line, info, unit_options(line.product, units.get(line.product_id, ())))
+            for line, info in zip(lines, infos, strict=False)]
+    suggestions = [ReorderSuggestion(item, info) for item, info in zip(due, infos[len(lines):], strict=True)
+                   if info.can_buy]
+    return CartPage(cart, strategy, rows, cart_totals(rows), cart_terms_choices(user=user) if terms else [],
+                    suggestions)
 
 
 def cart_terms_choices(*, user) -> list[tuple[LegalEntity, list[Contract]]]:

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import approvals, checkout, order_templates, orders
+from .views import analytics, approvals, checkout, order_templates, orders
 
 app_name = "orders"
 urlpatterns = [
     path("", orders.order_list, name="list"),
     path("export.xlsx", orders.order_list_export, name="export"),
+    path("analytics/", analytics.analytics, name="analytics"),
     path("<int:pk>/", orders.order_detail, name="detail"),
     path("<int:pk>/invoice/", orders.order_invoice_view, name="invoice"),
     path("<int:pk>/cancel/", orders.order_cancel, name="cancel"),

@@ -1,11 +1,29 @@
-"""The Celery app: broker from REDIS_URL, schedule in the database (django-celery-beat)."""
+"""The Celery app: broker from REDIS_URL, schedule in the database (django-celery-beat).
+
+A task the broker cannot take (Redis down) is recorded in the database and queued again later
+(`portal.deferred`), so the request that asked for it still answers.
+"""
 
 import os
 
-from celery import Celery
+from celery import Celery, Task
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
-app = Celery("portal")
+
+class PortalTask(Task):
+    def apply_async(self, args=None, kwargs=None, **options):
+        from .deferred import BROKER_DOWN, deferred_task_record  # needs the apps loaded, the app does not
+
+        try:
+            return super().apply_async(args, kwargs, **options)
+        except BROKER_DOWN as exc:
+            if self.app.conf.task_always_eager:
+                raise
+            deferred_task_record(name=self.name, args=args, kwargs=kwargs, error=exc)
+            return None
+
+
+app = Celery("portal", task_cls=PortalTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

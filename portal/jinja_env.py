@@ -23,7 +23,15 @@ from django.utils import formats, timezone
 from django.utils.dateformat import format as date_format
 from django.utils.dateformat import time_format
 from django.utils.translation import get_language, gettext, ngettext, pgettext
+from django_htmx.jinja import htmx_script
 from jinja2 import Environment
+
+
+@lru_cache(maxsize=256)
+def static_url(path: str) -> str:
+    """Django's `static`, once per path: a storage's URL of a file does not change while the process runs (the
+    manifest storage reads its manifest once), and the page shell names several on every page."""
+    return static(path)
 
 
 def url(name: str, *args, **kwargs) -> str:
@@ -138,7 +146,8 @@ def environment(**options) -> Environment:
     options.pop("autoescape", None)  # always on, as in Django templates
     env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_callables(gettext, ngettext, newstyle=True, pgettext=pgettext)
-    env.globals.update(url=url, static=static, querystring=querystring, media_url=media_url, product_url=product_url,
+    env.globals.update(url=url, static=static_url, htmx_script=htmx_script, querystring=querystring,
+                       media_url=media_url, product_url=product_url,
                        cart_add_url=cart_add_url, cart_add_many_url=cart_add_many_url, now=now,
                        get_language=get_language, available_languages=available_languages)
     env.filters.update(number=number, plain=plain, money=money, date=date, time=time, dm=dm,

@@ -5,7 +5,9 @@ SQLite file under `var/`; unset `REDIS_URL` means a local-memory cache and Celer
 running in-process, so `make run` needs nothing but Python.
 """
 
+import contextlib
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -44,12 +46,33 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def local_secret_key(var_dir: Path) -> str:
+    """The embedded default's own key: generated once into var/secret_key, read from there afterwards.
+
+    Only for the embedded default (no DATABASE_URL): a production setup passes SECRET_KEY.
+    """
+    path = var_dir / "secret_key"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):  # another process wrote it first
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(50))
+    key = path.read_text().strip()
+    if not key:
+        raise ImproperlyConfigured(f"{path} is empty: delete it to have a new local key generated")
+    return key
+
+
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG and not env_bool("PORTAL_ALLOW_INSECURE_KEY", False):
-        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG=0")
-    SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+    if env_bool("PORTAL_ALLOW_INSECURE_KEY", False) or (DEBUG and os.environ.get("DATABASE_URL")):
+        SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
+    elif not os.environ.get("DATABASE_URL"):
+        SECRET_KEY = local_secret_key(VAR_DIR)
+    else:
+        raise ImproperlyConfigured("SECRET_KEY is required when DEBUG=0 and DATABASE_URL is set")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -153,7 +176,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache and Celery: Redis from REDIS_URL, else in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # Short socket timeouts: a Redis that hangs is a cache miss after a second, not a hung page (portal/cache.py).
+    CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}}
     # Sessions are read from Redis and written through to the database: no query for the session on a page.
     # (Not with the in-process cache: a sign-out in one process would not reach another's copy.)
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -164,13 +189,16 @@ else:
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# A broker that is down is given about half a second; then the task is recorded for retry (portal/celery.py).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Europe/Moscow"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "portal.beat:PortalScheduler"
-# Named entries of the ERP and escalation schedule. django-celery-beat copies them into the
+# Named entries of the ERP, escalation and reorder digest schedule. django-celery-beat copies them into the
 # database on beat start; from then on they are edited in admin (Periodic tasks).
 CELERY_BEAT_SCHEDULE = {
     "sync-stock": {"task": "sync.tasks.sync_stream", "schedule": timedelta(minutes=5), "args": ("stock",)},
@@ -199,17 +227,23 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=1),
         "args": ("order_export",),
     },
+    "portal-deferred-tasks": {"task": "portal.tasks.deferred_tasks_send", "schedule": timedelta(minutes=1)},
     "orders-escalation-check": {
         "task": "sync.tasks.escalation_check",
         "schedule": timedelta(minutes=5),
+    },
+    # Monday morning, before buyers plan the week's orders.
+    "orders-reorder-digest": {
+        "task": "sync.tasks.reorder_digest",
+        "schedule": crontab(day_of_week=1, hour=7, minute=0),
     },
 }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.PasswordBackend",
+    "accounts.backends.EmailBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -367,6 +401,10 @@ PORTAL_ERP_ORDER_ENCODING = os.environ.get("PORTAL_ERP_ORDER_ENCODING", "utf-8")
 PORTAL_ERP_FILE_LIMIT = env_int("PORTAL_ERP_FILE_LIMIT", 2 * 1024 * 1024)
 PORTAL_ERP_MAX_UPLOAD = env_int("PORTAL_ERP_MAX_UPLOAD", 1024 * 1024 * 1024)
 PORTAL_SYNC_RUN_TIMEOUT_MINUTES = env_int("PORTAL_SYNC_RUN_TIMEOUT_MINUTES", 120)
+# 1C imports in a thread of the web process instead of the Celery worker: the embedded default (no Redis).
+PORTAL_SYNC_IMPORT_THREAD = env_bool("PORTAL_SYNC_IMPORT_THREAD", not REDIS_URL)
+# 1C exchange session folders (var/exchange/sN) of sessions silent this long are removed.
+PORTAL_ERP_SESSION_EXPIRE_HOURS = env_int("PORTAL_ERP_SESSION_EXPIRE_HOURS", 24)
 PORTAL_ADMIN_ALLOWED_IPS = env_list("PORTAL_ADMIN_ALLOWED_IPS")
 # Company registrations accepted per client IP and hour (a cache counter).
 PORTAL_REGISTRATION_RATE_LIMIT = env_int("PORTAL_REGISTRATION_RATE_LIMIT", 10)

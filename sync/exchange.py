@@ -27,7 +27,11 @@ from .models import ExchangeImport, ExchangeSession, SyncRun
 
 COOKIE = "erp_exchange"
 ERP_GROUP = "erp"
-VERSION = "2.10"
+#: CommerceML versions the portal reads and writes; `init` answers the one both sides speak.
+VERSIONS = ("2.03", "2.04", "2.05", "2.06", "2.07", "2.08", "2.09", "2.10", "3.1")
+VERSION = "2.10"  # answered when 1C names no version
+#: A queued import that no worker has started for this long makes `import` ask whether a worker is alive.
+QUEUE_GRACE_SECONDS = 15
 #: Zip limits: entries, total unpacked bytes (PORTAL_ERP_MAX_UPLOAD) and the unpacked/packed ratio.
 ZIP_MAX_ENTRIES = 10_000
 ZIP_MAX_RATIO = 100
@@ -45,6 +49,16 @@ def exchange_root() -> Path:
 
 def session_dir(session: ExchangeSession) -> Path:
     return exchange_root() / f"s{session.pk}"
+
+
+def session_finish(session: ExchangeSession) -> bool:
+    """The end of a cycle (`complete`, sale `success`): the session's files are removed, unless one of its
+    imports is still queued or running (then expiry removes them). Returns whether they were removed."""
+    if session.imports.filter(run__status__in=services.ACTIVE_STATUSES).exists():
+        return False
+    shutil.rmtree(session_dir(session), ignore_errors=True)
+    session.imports.all().delete()
+    return True
 
 
 def checkauth(request) -> ExchangeSession:
@@ -99,9 +113,30 @@ def init(session: ExchangeSession, version: str) -> str:
     shutil.rmtree(folder, ignore_errors=True)  # a new cycle starts clean
     folder.mkdir(parents=True, exist_ok=True)
     session.imports.all().delete()  # a new cycle imports its files afresh
-    session.pending_zip, session.uploaded_bytes, session.version = "", 0, version[:10]
+    agreed = negotiate_version(version)
+    # no version from 1C: the old protocol (sale files applied in `file`), remembered as ""
+    session.pending_zip, session.uploaded_bytes, session.version = "", 0, agreed if version.strip() else ""
     session.save(update_fields=["pending_zip", "uploaded_bytes", "version", "last_seen_at"])
-    return f"zip=yes\nfile_limit={settings.PORTAL_ERP_FILE_LIMIT}\nsessid={session.token}\nversion={VERSION}\n"
+    return f"zip=yes\nfile_limit={settings.PORTAL_ERP_FILE_LIMIT}\nsessid={session.token}\nversion={agreed}\n"
+
+
+def negotiate_version(asked: str) -> str:
+    """The schema version to exchange in: the one 1C asks for when the portal speaks it, else the newest
+    the portal speaks below it (2.10 when 1C names none or an older unknown one)."""
+    asked = (asked or "").strip()
+    if asked in VERSIONS:
+        return asked
+    try:
+        wanted = _version_key(asked)
+    except ValueError:
+        return VERSION
+    lower = [v for v in VERSIONS if _version_key(v) <= wanted]
+    return max(lower, key=_version_key) if lower else VERSION
+
+
+def _version_key(version: str) -> tuple[int, int]:
+    major, _, minor = version.partition(".")
+    return int(major), int(minor or 0)
 
 
 def safe_name(raw: str) -> str:
@@ -149,6 +184,20 @@ def store_chunk(session: ExchangeSession, raw_name: str, stream) -> Path:
         session.pending_zip = name
     session.save(update_fields=["uploaded_bytes", "pending_zip", "last_seen_at"])
     return target
+
+
+ROOT_END = "КоммерческаяИнформация>"
+
+
+def upload_finished(path: Path, chunk: int) -> bool:
+    """Whether a file sent in chunks is whole: the chunk was shorter than file_limit (1C fills every chunk
+    but the last), or the file ends with the closing tag of its root element (UTF-8 or windows-1251)."""
+    if chunk < settings.PORTAL_ERP_FILE_LIMIT:
+        return True
+    with open(path, "rb") as fh:
+        fh.seek(max(0, path.stat().st_size - 256))
+        tail = fh.read().rstrip()
+    return tail.endswith(ROOT_END.encode("utf-8")) or tail.endswith(ROOT_END.encode("cp1251"))
 
 
 def _check_upload_size(session: ExchangeSession, size: int) -> None:
@@ -211,6 +260,9 @@ def import_step(session: ExchangeSession, raw_name: str, *, stream: str) -> str:
     if run is None or run.status == SyncRun.Status.NOTHING_TO_DO:  # another run held the lock: try again
         job.delete()
         return _start(session, name, path, stream)
+    if run.status == SyncRun.Status.QUEUED:
+        return _queued(run, name)
+    run = services.sync_run_check(run=run)
     if run.status == SyncRun.Status.RUNNING:
         return f"progress\nImport of {name} is running\n"
     if run.status == SyncRun.Status.SUCCESS:
@@ -221,10 +273,15 @@ def import_step(session: ExchangeSession, raw_name: str, *, stream: str) -> str:
 
 def _start(session: ExchangeSession, name: str, path: Path, stream: str) -> str:
     stream, also = services.sync_file_streams(path, default=stream)
-    run = services.sync_run_start(stream=stream, also=also, source=SyncRun.Source.HTTP, file_name=str(path),
+    run = services.sync_run_queue(stream=stream, also=also, source=SyncRun.Source.HTTP, file_name=str(path),
                                   checksum=services.file_checksum(path), user=session.user)
     ExchangeImport.objects.create(session=session, file_name=name, run=run)
-    transaction.on_commit(lambda: tasks.exchange_import.delay(run.pk))
+    failed: list[str] = []
+    # Sent once the run is committed (at once outside a transaction), so a worker always finds it.
+    transaction.on_commit(lambda: failed.append(tasks.exchange_import_send(run)))
+    if failed and failed[0]:
+        raise ExchangeFailure(f"the import of {name} could not be queued: {failed[0]}; it is queued again "
+                              "when the task queue is back")
     return f"progress\nImport of {name} started\n"
 
 
@@ -235,6 +292,21 @@ def cycle_end(session: ExchangeSession) -> str:
         if run.status != SyncRun.Status.SUCCESS:
             raise ExchangeFailure(f"end of the exchange cycle ({run.stream}): {run.error}")
     return "success\n" + "; ".join(summary(run.counts) for run in runs if run.counts) + "\n"
+
+
+def _queued(run: SyncRun, name: str) -> str:
+    """A run not started yet: its task could not be sent (send it again), or no worker has taken it."""
+    if run.error.startswith(services.QUEUE_FAILED):
+        reason = tasks.exchange_import_send(run)
+        if reason:
+            raise ExchangeFailure(f"the import of {name} could not be queued: {reason}; it is queued again "
+                                  "when the task queue is back")
+        return f"progress\nImport of {name} queued\n"
+    waiting = (timezone.now() - run.started_at).total_seconds()
+    if waiting > QUEUE_GRACE_SECONDS and not tasks.workers_alive():
+        raise ExchangeFailure(f"no import worker answers: the import of {name} has waited {int(waiting)} s; "
+                              "it runs when a worker starts (is the Celery worker running?)")
+    return f"progress\nImport of {name} is waiting for a worker\n"
 
 
 def summary(counts: dict) -> str:

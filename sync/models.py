@@ -29,6 +29,7 @@ class SyncRun(models.Model):
         COMMAND = "command", _("Management command")
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         SUCCESS = "success", _("Success")
         FAILED = "failed", _("Failed")
@@ -54,6 +55,9 @@ class SyncRun(models.Model):
                                      on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     worker = models.CharField(_("worker"), max_length=200, blank=True,
                               help_text=_("Host and process that ran it, to detect crashed runs."))
+    db_session = models.CharField(_("database session"), max_length=60, blank=True,
+                                  help_text=_("PostgreSQL backend of the importing process (pid and start), "
+                                              "to detect a dead worker on any host."))
 
     class Meta:
         verbose_name = _("sync run")

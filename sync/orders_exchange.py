@@ -82,12 +82,15 @@ def _document(root, order: Order) -> None:
             _sub(req, "Значение", value)
 
 
-def orders_document(orders) -> bytes:
-    """The CommerceML document of `orders`: UTF-8 with BOM, or windows-1251 (PORTAL_ERP_ORDER_ENCODING)."""
-    root = etree.Element("КоммерческаяИнформация", ВерсияСхемы=SCHEMA_VERSION,
+def orders_document(orders, version: str = SCHEMA_VERSION) -> bytes:
+    """The CommerceML document of `orders`: UTF-8 with BOM, or windows-1251 (PORTAL_ERP_ORDER_ENCODING).
+
+    In version 3.x (agreed at `init`) each document is wrapped in a `Контейнер`, as 3.x readers expect.
+    """
+    root = etree.Element("КоммерческаяИнформация", ВерсияСхемы=version,
                          ДатаФормирования=timezone.localtime().strftime("%Y-%m-%dT%H:%M:%S"))
     for order in orders:
-        _document(root, order)
+        _document(etree.SubElement(root, "Контейнер") if version.startswith("3") else root, order)
     encoding = settings.PORTAL_ERP_ORDER_ENCODING.lower()
     if encoding in ("windows-1251", "cp1251"):
         return etree.tostring(root, xml_declaration=True, encoding="windows-1251", pretty_print=True)
@@ -105,7 +108,8 @@ def query_response(session: ExchangeSession) -> HttpResponse:
     now = timezone.now()
     SyncRun.objects.create(stream=Stream.ORDER_EXPORT, source=SyncRun.Source.HTTP, status=SyncRun.Status.SUCCESS,
                            started_at=now, finished_at=now, counts={"orders": {"exported": len(orders)}})
-    return HttpResponse(orders_document(orders), content_type=f"application/xml; charset={_charset()}")
+    return HttpResponse(orders_document(orders, session.version if session.version.startswith("3") else SCHEMA_VERSION),
+                        content_type=f"application/xml; charset={_charset()}")
 
 
 def confirm(session: ExchangeSession) -> str:

@@ -22,6 +22,10 @@ STREAM_SECTIONS = {
     "order_status": {"Документ"},
 }
 JSON_STREAMS = {"contracts", "balances"}
+#: The element each reader record comes from, to say where an unexpected error happened.
+RECORD_ELEMENTS = {"package": "section", "groups": "Группы", "property": "Свойство", "product": "Товар",
+                   "price_type": "ТипЦены", "warehouse": "Склад", "offer": "Предложение",
+                   "counterparty": "Контрагент", "document": "Документ"}
 
 
 class FileImport:
@@ -38,6 +42,8 @@ class FileImport:
         self.sections: list[str] = []
         self.section = ""
         self.base_dir: Path | None = None
+        self._last: tuple | None = None  # the record being dispatched when an error escaped
+        self._merging = False
 
     def _catalog(self) -> CatalogImport:
         if self.catalog is None:
@@ -63,18 +69,48 @@ class FileImport:
         return self.counts
 
     def _read(self, path: Path) -> None:
-        for n, (kind, data) in enumerate(reader.read(path), start=1):
-            self._dispatch(kind, data)
-            if self.progress and n % 20000 == 0:
-                self.progress(n)
+        kind = data = None
+        try:
+            for n, (kind, data) in enumerate(reader.read(path), start=1):
+                self._dispatch(kind, data)
+                if self.progress and n % 20000 == 0:
+                    self.progress(n)
+        except Exception as exc:
+            if self._from_background(exc):  # a chunk merged on the other thread: not the record at hand
+                self._merging = True
+            else:
+                self._last = (kind, data)  # read only on the way out: nothing added per record
+            raise
         if not self.sections:
             raise ExchangeError("the file holds no CommerceML section (Классификатор, Каталог, ПакетПредложений, "
                                 "Контрагенты or Документ)")
+        self._merging = True
         if self.offers is not None and self.catalog is not None:
             self.offers.catalog_staged = bool(self.catalog.stage.rows)
         for part in (self.catalog, self.offers, self.counterparties, self.documents):
             if part is not None:
                 part.finish()
+
+    def _from_background(self, exc: Exception) -> bool:
+        pipe = getattr(self.offers, "pipe", None)
+        return pipe is not None and getattr(pipe, "error", None) is exc
+
+    def where(self) -> str:
+        """Where the import was when an unexpected error escaped: the element and line, or the merge."""
+        if self._last is None or self._last[0] is None:
+            return "while writing the file's data" if self._merging else ""
+        kind, data = self._last
+        element = RECORD_ELEMENTS.get(kind, kind)
+        if isinstance(data, dict):
+            erp_id = data.get("erp_id") or data.get("section") or ""
+            source = data.get("el")
+            line = data.get("line") or (source.sourceline if source is not None else None)
+            where = data.get("where", "")
+        else:  # lxml elements: counterparties, documents
+            erp_id, line, where = "", getattr(data, "sourceline", None), ""
+        if where:  # already "path/of/the/element, line N"
+            return f"{where} ({erp_id})" if erp_id else where
+        return ", ".join(p for p in (f"{element} {erp_id}".strip(), f"line {line}" if line else "") if p)
 
     def _allow(self, section: str, line) -> None:
         allowed = STREAM_SECTIONS.get(self.stream, set())

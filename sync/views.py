@@ -50,19 +50,27 @@ def _dispatch(request: HttpRequest, kind: str, mode: str) -> HttpResponse:
     if mode == "file":
         if request.method != "POST":
             raise exchange.ExchangeFailure("mode=file expects a POST with the file bytes")
-        exchange.store_chunk(session, name, request)
-        if kind == "sale" and not session.version:  # old protocol: the file is applied at once
+        before = session.uploaded_bytes
+        path = exchange.store_chunk(session, name, request)
+        # old protocol: the file is applied in `file`, once its last chunk has arrived
+        if kind == "sale" and not session.version and exchange.upload_finished(path, session.uploaded_bytes - before):
             return _text(orders_exchange.apply_now(session, name))
         return _text("success\n")
     if mode == "import":
         stream = "order_status" if kind == "sale" else "catalog"
         return _text(exchange.import_step(session, name, stream=stream))
-    if mode in ("deactivate", "complete"):
+    if mode == "deactivate":
         return _text(exchange.cycle_end(session) if kind == "catalog" else "success\n")
+    if mode == "complete":
+        answer = exchange.cycle_end(session) if kind == "catalog" else "success\n"
+        exchange.session_finish(session)
+        return _text(answer)
     if kind == "sale" and mode == "query":
         return orders_exchange.query_response(session)
     if kind == "sale" and mode == "success":
-        return _text(orders_exchange.confirm(session))
+        answer = orders_exchange.confirm(session)
+        exchange.session_finish(session)
+        return _text(answer)
     if kind == "sale" and mode == "info":
         return orders_exchange.info_response()
     raise exchange.ExchangeFailure(f"unknown command: type={kind} mode={mode}")

@@ -14,6 +14,12 @@ from tests.factories import (
     StockFactory,
     WarehouseFactory,
 )
+from tests.vendors import run_on_vendor, vendor  # noqa: F401 - the fixture, for every test module
+
+
+def pytest_pyfunc_call(pyfuncitem):
+    """A case parametrised by `vendor` for the other database than the session's runs there (tests.vendors)."""
+    return True if run_on_vendor(pyfuncitem) else None
 
 
 def pytest_collection_modifyitems(config, items):

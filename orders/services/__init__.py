@@ -35,6 +35,7 @@ from orders.services.erp import (
     order_set_erp_dates,
     order_set_erp_number,
 )
+from orders.services.reorder import reorder_digest_send
 from orders.services.status import (
     ApprovalDecided,
     OrderTransitionError,
@@ -99,4 +100,5 @@ __all__ = [
     "order_template_rename",
     "order_template_update_line",
     "order_transition",
+    "reorder_digest_send",
 ]

@@ -107,19 +107,19 @@ def cart_add_lines(*, user, lines: Iterable[CartLineInput]) -> CartAddResult:
         wanted[product.pk] = (quantity, line)
     if not wanted:
         return result
-    cart = cart_get_or_create(user=user)
-    infos = {info.product.pk: info for info in
-             cart_strategy(user=user, cart=cart).fetch([products[pk] for pk in wanted])}
-    for product_id, (_quantity, line) in list(wanted.items()):
-        if not infos[product_id].can_buy:
-            del wanted[product_id]
-            result.refused.append(CartRefusal(line, "on_request", _(
-                "%(name)s has no price for you yet (price on request): ask your manager.")
-                % {"name": products[product_id].name}))
-    if not wanted:
-        return result
     with transaction.atomic():
-        cart = _lock_cart(cart.pk)
+        # Priced under the locked cart's contract: a contract changed meanwhile waits for the lock.
+        cart = _lock_users_cart(user)
+        infos = {info.product.pk: info for info in
+                 cart_strategy(user=user, cart=cart).fetch([products[pk] for pk in wanted])}
+        for product_id, (_quantity, line) in list(wanted.items()):
+            if not infos[product_id].can_buy:
+                del wanted[product_id]
+                result.refused.append(CartRefusal(line, "on_request", _(
+                    "%(name)s has no price for you yet (price on request): ask your manager.")
+                    % {"name": products[product_id].name}))
+        if not wanted:
+            return result
         existing = {line.product_id: line for line in CartLine.objects.filter(cart=cart, product_id__in=wanted)}
         new, changed = [], []
         for product_id, (quantity, line) in wanted.items():
@@ -351,8 +351,21 @@ def cart_get_or_create(*, user) -> Cart:
 
 
 def _lock_cart(pk: int) -> Cart:
-    """Lock a cart row (select_for_update) for a change of its lines; the only place carts are locked."""
+    """Lock a cart row (select_for_update) for a change of its lines; with `_lock_users_cart`, the only
+    places carts are locked."""
     return Cart.objects.select_for_update().get(pk=pk)
+
+
+def _lock_users_cart(user) -> Cart:
+    """The user's cart, created empty on first use, locked as `_lock_cart` locks it, with its legal entity and
+    contract loaded (as `cart_for_user` loads them): what adding lines needs, in one query."""
+    carts = Cart.objects.select_related("legal_entity", "contract__currency", "contract__price_type").select_for_update(
+        of=("self",)).filter(user=user)
+    cart = carts.first()
+    if cart is None:
+        Cart.objects.get_or_create(user=user, defaults={"client_id": user.client_id})
+        cart = carts.first()
+    return cart
 
 
 def _touch_cart(cart: Cart) -> None:

@@ -249,9 +249,11 @@ def _line_urls() -> dict[str, str]:
 
 
 def _render_cart(request: HttpRequest, page: CartPage, *, fragment: str = "", line_id: int | None = None,
-                 error: CartRefusal | str | None = None, terms_error: str = "", status: int = 200) -> HttpResponse:
+                 error: CartRefusal | str | None = None, terms_error: str = "", reorder_notes: tuple = ((), ()),
+                 status: int = 200) -> HttpResponse:
     """The cart page, or with htmx one of its regions: "cart" (the whole body), "line" (a row with the
-    totals and counter out of band) or "totals" (after a removal)."""
+    totals and counter out of band) or "totals" (after a removal). `reorder_notes` are the messages of
+    a reorder add: (what was added, what was refused)."""
     refusal = error if isinstance(error, CartRefusal) else None
     context = {
         # One token for every form: Jinja2's own `csrf_token` masks a new one at every use.
@@ -262,6 +264,7 @@ def _render_cart(request: HttpRequest, page: CartPage, *, fragment: str = "", li
         "offers": [{"label": label, "value": f"{choice.quantity.normalize():f}:{unit_id or ''}"}
                    for choice, label, unit_id in refusal.offers()] if refusal else [],
         "cart_count": len(page.rows), "terms_error": terms_error,
+        "reorder_added": reorder_notes[0], "reorder_errors": reorder_notes[1],
     }
     body = mark_safe(render_to_string("orders/cart.jinja", context, request, using="jinja2"))  # noqa: S308 - Jinja2 escapes
     if fragment:
@@ -282,17 +285,44 @@ def _after_line_change(request: HttpRequest, line_id: int, *, error=None, status
         if error is not None:
             messages.error(request, error.message if isinstance(error, CartRefusal) else error)
         return redirect("cart:detail")
-    page = cart_page(user=request.user, terms=False)
+    page = cart_page(user=request.user, terms=False, reorder=False)
     if not any(row.line.pk == line_id for row in page.rows):
         return _whole_cart(request)
     return _render_cart(request, page, fragment="line", line_id=line_id, error=error, status=status)
 
 
-def _whole_cart(request: HttpRequest, *, terms_error: str = "") -> HttpResponse:
+def _whole_cart(request: HttpRequest, *, terms_error: str = "", reorder_notes: tuple = ((), ()),
+                status: int | None = None) -> HttpResponse:
     """The whole cart body, swapped into #cart whatever the element that asked."""
     response = _render_cart(request, cart_page(user=request.user), fragment="cart", terms_error=terms_error,
-                            status=422 if terms_error else 200)
+                            reorder_notes=reorder_notes, status=status or (422 if terms_error else 200))
     return reswap(retarget(response, "#cart"), "outerHTML")
+
+
+@require_POST
+@client_action_required(Action.USE_CART)
+def cart_reorder_add(request: HttpRequest) -> HttpResponse:
+    """Add products due for reorder to the cart, as the listing's bulk form posts them: a row's own button
+    (`only`) adds its row, "add all" every row with a quantity. The cart service refuses what the client
+    may not buy (outside its assortment, inactive, no price) and quantities off the multiplicity.
+
+    htmx gets the whole cart (the new lines in it, the suggestions without them, the refusals above
+    the suggestions); a plain POST redirects to the cart with a message per refused row.
+    """
+    lines, errors = _bulk_lines(request)
+    added, refused = _add_lines(request, lines) if lines else (0, [])
+    problems = [error for _pk, error in errors] + [refusal.message for refusal in refused]
+    if not lines and not errors:
+        problems.append(_("Enter the quantities of the products to add."))
+    done = [ngettext("%(count)s line added to the cart.", "%(count)s lines added to the cart.", added)
+            % {"count": added}] if added else []
+    if request.htmx:
+        return _whole_cart(request, reorder_notes=(done, problems), status=200 if added else 422)
+    for message in problems:
+        messages.error(request, message)
+    if done:
+        messages.success(request, done[0])
+    return redirect("cart:detail")
 
 
 @require_POST
@@ -323,7 +353,7 @@ def cart_line_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         messages.success(request, _("The line is removed from the cart."))
         return redirect("cart:detail")
-    page = cart_page(user=request.user, terms=False)
+    page = cart_page(user=request.user, terms=False, reorder=False)
     if not page.rows:
         return _whole_cart(request)
     return _render_cart(request, page, fragment="totals")

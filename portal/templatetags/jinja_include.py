@@ -5,7 +5,12 @@ shared by every page: a Django `{% include %}` costs about a millisecond per par
 request, the same Jinja2 template a tenth of that. The partial sees the including template's whole
 context (context processors included), flattened; `request` and `user` are None when the page is
 rendered without a request.
+
+`{% jinja_fixed "partials/head.jinja" %}` includes a partial that depends on no request (static URLs,
+fixed markup): it is rendered once per process.
 """
+
+from functools import lru_cache
 
 from django import template
 from django.template import engines
@@ -18,3 +23,13 @@ register = template.Library()
 def jinja_include(context, template_name: str) -> SafeString:
     jinja_template = engines["jinja2"].get_template(template_name).template
     return mark_safe(jinja_template.render({"request": None, "user": None, **context.flatten()}))  # noqa: S308 - escaped by Jinja2
+
+
+@register.simple_tag
+def jinja_fixed(template_name: str) -> SafeString:
+    return _rendered_once(template_name)
+
+
+@lru_cache(maxsize=8)
+def _rendered_once(template_name: str) -> SafeString:
+    return mark_safe(engines["jinja2"].get_template(template_name).template.render())  # noqa: S308 - escaped by Jinja2

@@ -17,7 +17,9 @@ Rules (docs/erp-exchange.md):
   stock row it does not list (goods become unavailable, never deleted); a partial one touches
   only what it lists. In a 1C exchange cycle (`cycle` = the session) the rows it lists are recorded
   instead and the zeroing waits for the end of the cycle (`sync.cycle`): a full package split over
-  several files must not zero the rows of its other files.
+  several files must not zero the rows of its other files;
+- a package that carries stock confirms the warehouses it declares (`Склады`) as of the run
+  (`Warehouse.stock_confirmed_at`): their rows it leaves unchanged are current, without a write per row.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ class OffersImport:
                                                       ("quantity", "numeric(16,3)")])
         self.odd = {"negative_stock_clamped": 0, "offers_without_stock": 0, "repeated_prices_dropped": 0}
         self.seen = set()
+        self.declared_warehouses: set[str] = set()
+        self.carries_stock = False
         self._currency_cache: dict[str, str] = {}
         self.created_product_ids: list[int] = []
         self.listed_pids: list[int] = []  # products of the fast path; the others are in sync_stage_offer
@@ -146,6 +150,7 @@ class OffersImport:
         wh = self.refs.warehouse(erp_id=data["erp_id"], name=data["name"], address=data["address"],
                                  where=data["where"])
         self.warehouses.add(data["erp_id"])
+        self.declared_warehouses.add(data["erp_id"])
         if self.pipe is not None:
             self.wh_ids[wh.erp_id] = wh.pk
 
@@ -221,6 +226,7 @@ class OffersImport:
                 self.odd["offers_without_stock"] += 1
                 return
             rows = [(settings.PORTAL_ERP_TOTAL_WAREHOUSE, offer["total"])]
+        self.carries_stock = True
         # The common case (known warehouses, every quantity plain digits) is checked once per offer.
         warehouses, quantities = zip(*rows, strict=True)
         if len(set(warehouses)) < len(warehouses):
@@ -293,6 +299,8 @@ class OffersImport:
         reactivate_offered(now=self.now, counts=self.counts, product_ids=listed, catalog_staged=self.catalog_staged)
         if self.cycle is not None:
             cycle.offered_products(session_id=self.cycle, product_ids=sorted(listed))
+        if self.carries_stock and self.declared_warehouses:
+            Warehouse.objects.filter(erp_id__in=self.declared_warehouses).update(stock_confirmed_at=self.now)
         self.counts.setdefault("offers", {})["read"] = len(self.seen)
         self.counts["offers"].update({k: v for k, v in self.odd.items() if v})
 

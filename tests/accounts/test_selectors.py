@@ -8,7 +8,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts import selectors
 from accounts.models import ContractRequest, RegionHead, User
 from tests.accounts.factories import region_with_manager
-from tests.factories import ClientUserFactory, LegalEntityFactory, StaffUserFactory
+from tests.factories import ClientUserFactory, LegalEntityFactory, PriceTypeFactory, RegionFactory, StaffUserFactory
 
 pytestmark = pytest.mark.django_db
 ADMIN = User.Role.ADMINISTRATOR
@@ -53,3 +53,28 @@ def test_invited_user_needs_a_valid_unspent_link():
     invited.set_password("a-new-Password-2026")
     invited.save()
     assert selectors.invited_user(uidb64=uid, token=token) is None, "a set password spends the link"
+
+
+def test_signed_in_user_comes_with_its_clients_pricing_terms(django_assert_num_queries):
+    own, base = PriceTypeFactory(), PriceTypeFactory()
+    user = ClientUserFactory(client__price_type=own, client__region=RegionFactory(base_price_type=base))
+    with django_assert_num_queries(1):
+        loaded = selectors.signed_in_user(user.pk)
+        client = selectors.client_with_terms(loaded)
+        assert (client.pk, client.region.pk, client.price_type.pk) == (user.client.pk, user.client.region.pk, own.pk)
+        assert client.region.base_price_type.pk == base.pk
+        assert (loaded.email, loaded.role, loaded.password) == (user.email, user.role, user.password)
+
+
+def test_signed_in_staff_user_has_no_client_and_an_unknown_id_is_nobody():
+    staff = StaffUserFactory()
+    assert selectors.signed_in_user(staff.pk).client is None
+    assert selectors.signed_in_user(staff.pk + 1000) is None
+
+
+def test_session_of_a_deactivated_user_signs_nobody_in(client):
+    user = ClientUserFactory()
+    client.force_login(user)
+    assert client.get("/cabinet/").status_code == 200
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert client.get("/cabinet/").status_code == 302

@@ -87,6 +87,8 @@ def test_buyer_searches_with_typo_filters_and_opens_a_product(live_server, catal
 
             # The typo search shows similar names without facets: filter within the category.
             page.goto(f"{live_server.url}/catalog/fasteners/")
+            if viewport == "phone":  # the filters fold behind a button on a phone
+                page.locator(".filters-button").click()
             page.locator(".filter-check", has_text="Tech-Krep").click()
             page.wait_for_url(f"**f=brand%3A{catalog_data['brand'].pk}*")
             page.wait_for_function("document.querySelectorAll('.product-table tbody tr').length === 6")

@@ -117,6 +117,11 @@ def _run(browser, url: str, world) -> None:
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", letter.body).group(0)
     applicant.goto(url + link.split("localhost:8000", 1)[-1])
     assert "подтверждён" in applicant.inner_text("main")
+    # Signing in before the approval says so, and who approves: the region's manager.
+    _sign_in(applicant, url, "anna@stroysnab.example", PASSWORD)
+    waiting = applicant.inner_text("main")
+    assert "Компания ожидает одобрения" in waiting and "olga@supplier.example" in waiting
+    assert "отключена" not in waiting
 
     # 3. The regional manager approves the registration in Django admin.
     staff = browser.new_context(viewport=VIEWPORTS["desktop"], locale="ru-RU").new_page()

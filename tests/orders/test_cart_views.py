@@ -88,8 +88,9 @@ def test_cart_page_queries_are_constant(buyer_client, shop, priced_product, pack
             ProductUnit.objects.create(product=product, unit=pack, coefficient=Decimal("10"))
         cart_add_line(user=shop["buyer"], product_id=product.pk, quantity=Decimal("10"))
     # session, user, client (the role check), cart, client with its price types (the strategy), lines, units,
-    # prices, stock, legal entities, contracts, header counter
-    with django_assert_max_num_queries(12):
+    # purchase history (the reorder suggestions, priced with the lines), prices, stock, legal entities,
+    # contracts, header counter
+    with django_assert_max_num_queries(13):
         html = buyer_client.get(reverse("cart:detail")).content.decode()
     assert html.count('class="cart-line') == count
 

@@ -94,6 +94,7 @@ PARAMS: dict[str, dict[str, list[str]]] = {
     "catalog:related": {"GET": []},
     "catalog:reviews": {"GET": [], "POST": ["rating", "text"]},
     "orders:list": {"GET": ["page"]},
+    "orders:analytics": {"GET": ["months", "date_from", "date_to", "currency"]},
     "orders:detail": {"GET": []},
     "orders:submit": {"POST": ["desired_date"]},
     "sync:exchange": {"GET": ["type", "mode", "filename", "version", "sessid"]},

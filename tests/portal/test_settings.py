@@ -111,7 +111,8 @@ def test_redis_url_means_redis_cache_and_broker(tmp_path):
         "'sessions': settings.SESSION_ENGINE}",
     )
 
-    assert values["cache"] == {"BACKEND": "portal.cache.RedisCache", "LOCATION": "redis://cache.example.com:6379/2"}
+    assert values["cache"] == {"BACKEND": "portal.cache.RedisCache", "LOCATION": "redis://cache.example.com:6379/2",
+                               "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1}}
     # Sessions are read from Redis and written through to the database.
     assert values["sessions"] == "django.contrib.sessions.backends.cached_db"
     assert values["eager"] is False
@@ -126,20 +127,48 @@ def test_celery_broker_url_overrides_redis_url_for_the_broker(tmp_path):
     assert _settings(env, "settings.CELERY_BROKER_URL") == "redis://broker.example.com/3"
 
 
-def test_debug_off_without_secret_key_is_an_error(tmp_path):
-    result = _run_settings(_base_env(tmp_path, DEBUG="0"), "settings.SECRET_KEY")
+def test_debug_off_without_secret_key_is_an_error_with_a_database_url(tmp_path):
+    result = _run_settings(_base_env(tmp_path, DEBUG="0", DATABASE_URL=TEST_POSTGRES_URL), "settings.SECRET_KEY")
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SECRET_KEY is required" in result.stderr
+    assert not (tmp_path / "var" / "secret_key").exists(), "no key is generated for a production setup"
 
 
 def test_debug_defaults_to_off(tmp_path):
-    """An empty environment is production: it refuses to start without a key."""
-    result = _run_settings(_base_env(tmp_path), "settings.DEBUG")
+    """An environment with a database is production: it refuses to start without a key."""
+    result = _run_settings(_base_env(tmp_path, DATABASE_URL=TEST_POSTGRES_URL), "settings.DEBUG")
 
     assert result.returncode != 0
     assert "SECRET_KEY is required" in result.stderr
+
+
+def test_embedded_default_generates_its_key_once_into_var(tmp_path):
+    env = _base_env(tmp_path)  # no SECRET_KEY, no DATABASE_URL, DEBUG off: what `manage.py <command>` gets
+
+    first = _settings(env, "{'key': settings.SECRET_KEY, 'debug': settings.DEBUG}")
+    second = _settings(env | {"DEBUG": "1"}, "settings.SECRET_KEY")
+
+    key_file = tmp_path / "var" / "secret_key"
+    assert first == {"key": key_file.read_text().strip(), "debug": False}
+    assert second == first["key"] and len(first["key"]) >= 50
+    assert key_file.stat().st_mode & 0o077 == 0, "readable by its owner only"
+
+
+def test_a_given_secret_key_wins_over_the_generated_one(tmp_path):
+    assert _settings(_base_env(tmp_path, SECRET_KEY="given-" + "k" * 50), "settings.SECRET_KEY") == "given-" + "k" * 50
+    assert not (tmp_path / "var" / "secret_key").exists()
+
+
+def test_manage_py_reports_a_configuration_error_as_itself(tmp_path):
+    env = _base_env(tmp_path, DATABASE_URL=TEST_POSTGRES_URL)
+    result = subprocess.run([sys.executable, "manage.py", "erp_status"], cwd=BASE_DIR, env=env, capture_output=True,
+                            text=True, timeout=60)
+
+    assert result.returncode == 1
+    assert "Configuration error: SECRET_KEY is required" in result.stderr
+    assert "KeyError" not in result.stderr and "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -191,7 +220,12 @@ def test_debug_on_defaults_are_local(tmp_path):
 
     assert values["hosts"] == ["127.0.0.1", "localhost"]
     assert values["redirect"] is False
-    assert values["key"].startswith("insecure-")
+    assert values["key"] == (tmp_path / "var" / "secret_key").read_text().strip()
+
+
+def test_debug_on_with_a_database_url_uses_the_fixed_development_key(tmp_path):
+    env = _base_env(tmp_path, DEBUG="1", DATABASE_URL=TEST_POSTGRES_URL)
+    assert _settings(env, "settings.SECRET_KEY").startswith("insecure-")
 
 
 def test_lists_are_comma_separated(tmp_path):

@@ -157,3 +157,23 @@ def test_a_part_over_the_limit_leaves_the_parts_already_sent_untouched(erp_sessi
 
 def test_a_request_of_exactly_the_limit_is_accepted(erp_session):
     assert lines(post_file(erp_session, "import.xml", b"x" * (2 * 1024 * 1024)))[0] == "success"
+
+
+@pytest.mark.parametrize("path", [URL, URL + "/"])
+@pytest.mark.parametrize(("kind", "mode", "method"), [
+    ("catalog", "checkauth", "get"), ("sale", "checkauth", "get"), ("catalog", "init", "get"),
+    ("catalog", "file", "post"), ("catalog", "import", "get"), ("catalog", "deactivate", "get"),
+    ("catalog", "complete", "get"), ("sale", "query", "get"), ("sale", "success", "get"), ("sale", "info", "get"),
+    ("sale", "file", "post")])
+def test_every_mode_answers_a_locked_account_in_plain_text(path, kind, mode, method):
+    """After the failures that lock the account, no door of the exchange answers with the HTML 429 page."""
+    user = erp_user()
+    client = Client()
+    lock_by_checkauth(client, user.email)
+    for password in ("wrong", ERP_PASSWORD):
+        response = getattr(client, method)(f"{path}?type={kind}&mode={mode}&filename=import.xml",
+                                           HTTP_AUTHORIZATION=basic(user.email, password), REMOTE_ADDR=ERP_HOST)
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+        answer = response.content.decode().split("\n")
+        assert answer[0] == "failure" and answer[1]
+        assert "<html" not in response.content.decode().lower()

@@ -105,6 +105,26 @@ def test_full_1c_dialogue(settings, tmp_path):
     assert Stock.objects.count() == xcount(offers, "//Предложение/Склад")
     assert lines(client.get(URL, {"type": "catalog", "mode": "complete"}))[0] == "success"
     assert set(SyncRun.objects.values_list("source", "status")) == {("http", "success")}
+    assert not (tmp_path / "exchange" / f"s{ExchangeSession.objects.get().pk}").exists()  # files removed
+
+    # a second full cycle with the same files: a new session, everything imported again, nothing rewritten
+    stored = snapshot()
+    second = Client()
+    answer = lines(second.get(URL, {"type": "catalog", "mode": "checkauth"},
+                              HTTP_AUTHORIZATION=basic(user.email, ERP_PASSWORD)))
+    second.cookies[answer[1]] = answer[2]
+    assert lines(second.get(URL, {"type": "catalog", "mode": "init", "version": "3.1"}))[3] == "version=3.1"
+    upload(second, "catalog", "exchange.zip", data)
+    assert lines(second.get(URL, {"type": "catalog", "mode": "import", "filename": "import.xml"}))[0] == "progress"
+    for name in ("import.xml", "offers.xml"):
+        answer = import_until_done(second, "catalog", name)
+        assert answer[0] == "success" and "+" in answer[1]
+    assert lines(second.get(URL, {"type": "catalog", "mode": "complete"}))[0] == "success"
+    done = SyncRun.objects.filter(source="http", status="success")
+    ends = done.filter(file_name__startswith="end of the exchange cycle")
+    assert (done.count() - ends.count(), ends.count()) == (4, 4)  # per cycle: 2 files, stock and catalog ends
+    assert snapshot() == stored
+    assert not any((tmp_path / "exchange").iterdir())
 
     # sale: query → the submitted order as CommerceML (UTF-8 with BOM)
     order = OrderFactory(status=OrderStatus.SUBMITTED)

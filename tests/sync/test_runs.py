@@ -52,7 +52,7 @@ def test_erp_import_prints_counts_as_json(gill_catalog, capsys):
 
 def test_erp_import_dry_run_writes_nothing(gill_catalog):
     out = StringIO()
-    call_command("erp_import", "stock", str(RESTS), "--dry-run", stdout=out)
+    call_command("erp_import", "stock", str(RESTS), "--dry-run", "--locale", "en", stdout=out)
     assert "dry run" in out.getvalue() and "stock" in out.getvalue()
     assert not Stock.objects.exists()
 
@@ -157,7 +157,9 @@ def test_erp_status_lists_every_stream():
     SyncRun.objects.create(stream="prices", source="schedule", status="failed", started_at=now, finished_at=now,
                            error="negative price", error_location="line 7")
     out = StringIO()
-    call_command("erp_status", "--json", stdout=out)
+    with pytest.raises(SystemExit) as exit_status:  # the last prices run failed
+        call_command("erp_status", "--json", stdout=out)
+    assert exit_status.value.code == 1
     data = {row["stream"]: row for row in json.loads(out.getvalue())["streams"]}
     assert data["stock"]["age_minutes"] == 0
     assert data["prices"]["last_error"] == "negative price (line 7)"

@@ -21,6 +21,11 @@ EXPECTED = {
     "sync-balances": ("sync.tasks.sync_stream", Stream.BALANCES, 24),
     "sync-order-export": ("sync.tasks.sync_stream", Stream.ORDER_EXPORT, 24 * 60),  # every minute
     "orders-escalation-check": ("sync.tasks.escalation_check", Stream.ESCALATION, 24 * 12),
+    "portal-deferred-tasks": ("portal.tasks.deferred_tasks_send", None, 24 * 60),  # tests/portal/test_redis_down.py
+}
+# name: (task, day of the week (0 = Sunday)); once that day (tests/orders/test_reorder_digest.py runs the task)
+WEEKLY = {
+    "orders-reorder-digest": ("sync.tasks.reorder_digest", 1),
 }
 
 
@@ -52,7 +57,22 @@ def registered_tasks():
 
 
 def test_schedule_has_the_named_entries():
-    assert set(settings.CELERY_BEAT_SCHEDULE) == set(EXPECTED)
+    assert set(settings.CELERY_BEAT_SCHEDULE) == set(EXPECTED) | set(WEEKLY)
+
+
+@pytest.mark.parametrize("name", sorted(WEEKLY))
+def test_weekly_entry_runs_once_a_week_in_the_morning(name, registered_tasks):
+    task, day = WEEKLY[name]
+    entry = settings.CELERY_BEAT_SCHEDULE[name]
+    schedule = entry["schedule"]
+
+    assert entry["task"] == task
+    assert task in registered_tasks
+    assert isinstance(schedule, crontab)
+    assert schedule.day_of_week == {day}
+    assert schedule.day_of_month == set(range(1, 32)) and schedule.month_of_year == set(range(1, 13))
+    (hour,) = schedule.hour
+    assert len(schedule.minute) == 1 and 6 <= hour < 10, "before buyers plan the day's orders"
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -91,7 +111,8 @@ def test_celery_app_reads_the_schedule_from_settings():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", sorted(set(EXPECTED) - {"orders-escalation-check"}))  # tests/orders/test_escalation.py
+# The other two: tests/orders/test_escalation.py and tests/portal/test_redis_down.py.
+@pytest.mark.parametrize("name", sorted(set(EXPECTED) - {"orders-escalation-check", "portal-deferred-tasks"}))
 def test_scheduled_task_records_not_configured_run(name, registered_tasks):
     """Without a configured source a job says so: a "not configured" run with a message, never a success."""
     task, stream, _ = EXPECTED[name]
@@ -146,6 +167,8 @@ def test_database_scheduler_installs_the_entries():
     assert (stock.interval.every, stock.interval.period) == (300, "seconds")
     prices = tasks["sync-prices"]
     assert (prices.crontab.hour, prices.crontab.minute) == ("2", "0")
+    for name, (task, day) in WEEKLY.items():
+        assert (tasks[name].task, tasks[name].enabled, tasks[name].crontab.day_of_week) == (task, True, str(day))
 
 
 @pytest.mark.django_db(transaction=True)

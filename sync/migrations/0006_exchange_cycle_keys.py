@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sync', '0004_escalation_task_name'),
+        ('sync', '0005_run_queue_and_db_session'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sync', '0005_exchange_cycle_keys'),
+        ('sync', '0006_exchange_cycle_keys'),
     ]
 
     operations = [

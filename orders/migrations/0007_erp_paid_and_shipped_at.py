@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0005_escalation'),
+        ('orders', '0006_reorder_digest'),
     ]
 
     operations = [
