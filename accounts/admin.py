@@ -24,14 +24,13 @@ from .models import (
     Notification,
     NotificationPreference,
     RegionHead,
+    RegionManagerLink,
     User,
 )
 
 
 class RegionManagerInline(admin.TabularInline):
-    model = User.managed_regions.through
-    verbose_name = _("regional manager")
-    verbose_name_plural = _("regional managers")
+    model = RegionManagerLink
     extra = 0
     autocomplete_fields = ["user"]
 
@@ -94,7 +93,8 @@ class ClientUserInline(admin.TabularInline):
 class ClientAdmin(ClientRegistrationAdminMixin, ObjectPermissionsAdminMixin, admin.ModelAdmin):
     """Clients and pending registrations (filter by status); approve/reject are list actions."""
 
-    list_display = ["name", "region", "status", "applicant", "applicant_confirmed", "manager_name", "created_at"]
+    list_display = ["name", "region", "status", "applicant", "applicant_confirmed", "requisites", "manager_name",
+                    "created_at"]
     list_filter = ["status", ("region", admin.RelatedOnlyFieldListFilter), ("created_at", admin.DateFieldListFilter)]
     search_fields = ["name", "erp_id", "legal_entities__inn", "users__email"]
     list_select_related = ["region", "manager", "price_type"]
@@ -102,6 +102,9 @@ class ClientAdmin(ClientRegistrationAdminMixin, ObjectPermissionsAdminMixin, adm
     readonly_fields = ["created_at", "approved_at"]
     date_hierarchy = "created_at"
     inlines = [LegalEntityInline, ClientUserInline]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
     def get_autocomplete_fields(self, request):
         """Autocomplete only where the user may view the target's admin; a plain select elsewhere.

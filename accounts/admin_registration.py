@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from . import admin_requisites, services
 from .access import clients_for_staff, contract_requests_for_staff, is_regional_manager
 from .forms import RejectForm
 from .models import User
@@ -79,7 +79,7 @@ class ClientRegistrationAdminMixin(RegionScopedAdminMixin):
 
     def get_queryset(self, request):
         administrators = User.objects.filter(client=OuterRef("pk"), role=User.Role.ADMINISTRATOR).order_by("pk")
-        return super().get_queryset(request).annotate(
+        return admin_requisites.with_requisites(super().get_queryset(request)).annotate(
             applicant_email=Subquery(administrators.values("email")[:1]),
             email_confirmed=Exists(EmailAddress.objects.filter(
                 user__client=OuterRef("pk"), user__role=User.Role.ADMINISTRATOR, verified=True)),
@@ -87,7 +87,29 @@ class ClientRegistrationAdminMixin(RegionScopedAdminMixin):
 
     @admin.display(description=_("applicant"), ordering="applicant_email")
     def applicant(self, obj):
-        return obj.applicant_email or "—"
+        return admin_requisites.applicant_summary(obj)
+
+    @admin.display(description=_("requisites and checks"))
+    def requisites(self, obj):
+        return admin_requisites.requisites_summary(obj)
+
+    @admin.display(description=_("applicant"))
+    def applicant_details(self, obj):
+        return admin_requisites.applicant_block(obj)
+
+    @admin.display(description=_("legal entities and their requisites"))
+    def requisites_details(self, obj):
+        return admin_requisites.requisites_block(obj)
+
+    def get_fieldsets(self, request, obj=None):
+        """On a client's page, what is approved comes first: the applicant and the requisites, read-only."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        shown = ("applicant_details", "requisites_details")
+        rest = [(name, {**options, "fields": [field for field in options["fields"] if field not in shown]})
+                for name, options in fieldsets]
+        return [(_("Applicant and requisites"), {"fields": shown}), *rest]
 
     @admin.display(description=_("e-mail confirmed"), boolean=True, ordering="email_confirmed")
     def applicant_confirmed(self, obj):
@@ -96,6 +118,8 @@ class ClientRegistrationAdminMixin(RegionScopedAdminMixin):
     def get_readonly_fields(self, request, obj=None):
         """Status and rejection reason change only by the actions (the approval services), for everyone."""
         fields = [*super().get_readonly_fields(request, obj), "status", "rejection_reason"]
+        if obj is not None:
+            fields += ["applicant_details", "requisites_details"]
         if not request.user.is_superuser:
             fields.append("region")
         return fields

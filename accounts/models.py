@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from base.models import Currency, PriceType, Region
 
 from . import validators
+from .events import EVENTS
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -322,6 +323,18 @@ class User(AbstractUser):
         return self.client_id is None and self.is_staff
 
 
+class RegionManagerLink(User.managed_regions.through):
+    """A regional manager's link to his region (the `managed_regions` table), shown by both names in admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("regional manager")
+        verbose_name_plural = _("regional managers")
+
+    def __str__(self) -> str:
+        return f"{self.region}: {self.user}"
+
+
 class RegionHead(models.Model):
     """The head of a region: receives escalations the personal manager did not answer; one per region."""
 
@@ -391,7 +404,9 @@ class NotificationPreference(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "event"], name="notification_preference_unique")]
 
     def __str__(self) -> str:
-        return f"{self.user_id}: {self.event} = {self.by_email}"
+        event = EVENTS.get(self.event)
+        choice = _("by e-mail") if self.by_email else _("in the portal only")
+        return f"{self.user}: {event.label if event else self.event} ({choice})"
 
 
 class ContractRequest(models.Model):

@@ -63,16 +63,28 @@ class ProductRelationInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["related"]
 
+    def get_queryset(self, request):
+        # The rows are named by both products (their __str__), loaded with them.
+        return super().get_queryset(request).select_related("product", "related")
+
 
 class PriceInline(admin.TabularInline):
     model = models.Price
     extra = 0
     autocomplete_fields = ["price_type"]
 
+    def get_queryset(self, request):
+        # The rows are named by the price type (their __str__), loaded with them.
+        return super().get_queryset(request).select_related("price_type")
+
 
 class StockInline(admin.TabularInline):
     model = models.Stock
     extra = 0
+
+    def get_queryset(self, request):
+        # The rows are named by the warehouse (their __str__), loaded with them.
+        return super().get_queryset(request).select_related("warehouse")
 
 
 #: Product fields the marketing group may edit (see catalog.services.marketing_group_grant).

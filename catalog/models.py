@@ -234,7 +234,7 @@ class ProductRelation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product_id} → {self.related_id}"
+        return f"{self.product} → {self.related} ({self.get_kind_display()})"
 
 
 class AssortmentItem(models.Model):
@@ -251,7 +251,7 @@ class AssortmentItem(models.Model):
         constraints = [models.UniqueConstraint(fields=["region", "product"], name="assortment_unique")]
 
     def __str__(self) -> str:
-        return f"{self.region_id}: {self.product_id}"
+        return f"{self.region}: {self.product}"
 
 
 class Price(models.Model):
@@ -284,7 +284,7 @@ class Price(models.Model):
         indexes = [models.Index(fields=["price_type", "amount"])]
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency_id}"
+        return f"{self.price_type}: {self.amount} {self.currency_id}"
 
 
 class ClientPrice(models.Model):
@@ -325,7 +325,7 @@ class ClientPrice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency_id}"
+        return f"{self.product}: {self.amount} {self.currency_id}"
 
 
 class Stock(models.Model):
@@ -360,7 +360,7 @@ class Stock(models.Model):
         indexes = [models.Index(fields=["warehouse", "product"])]
 
     def __str__(self) -> str:
-        return f"{self.product_id}@{self.warehouse_id}: {self.quantity}"
+        return f"{self.warehouse}: {self.quantity.normalize():f}"
 
 
 class Review(models.Model):
@@ -391,7 +391,7 @@ class Review(models.Model):
         indexes = [models.Index(fields=["product", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.product_id}: {self.rating}"
+        return _("%(product)s: rating %(rating)s of 5") % {"product": self.product, "rating": self.rating}
 
 
 class SearchMiss(models.Model):
@@ -424,4 +424,4 @@ class SearchMiss(models.Model):
         indexes = [models.Index(fields=["day", "region"])]
 
     def __str__(self) -> str:
-        return f"{self.query} ({self.day}: {self.count})"
+        return f"{self.query} ({self.day:%d.%m.%Y}: {self.count})"

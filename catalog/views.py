@@ -7,6 +7,7 @@ from django.template import engines
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 from markupsafe import Markup
 
@@ -30,7 +31,7 @@ def cart_context(request: HttpRequest) -> dict:
     the orders app's URL).
     """
     return {"next_url": request.get_full_path(), "csrf_token": get_token(request),
-            "label_quantity": _("Quantity"), "label_add": _("Add"), "label_unit": _("Unit"),
+            "label_quantity": _("Quantity"), "label_add": pgettext("add to cart", "Add"), "label_unit": _("Unit"),
             "label_add_selected": _("Add selected to the cart")}
 
 

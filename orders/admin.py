@@ -15,18 +15,24 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format, number_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import clients_for_staff
+from accounts.access import clients_for_staff, is_regional_manager
 from accounts.admin_registration import RegionScopedAdminMixin
 from base.params import parse_id
 
 from .analytics import staff_dashboard
 from .models import Cart, CartLine, EscalationRule, Order, OrderEscalation, OrderLine, OrderStatusChange
+from .quantities import format_quantity
 from .services import order_transition
 from .status import MOVERS, Mover, OrderStatus
 from .transitions import allowed_transitions
+
+#: Internal fields the order page does not show.
+HIDDEN = ("idempotency_key",)
 
 #: The moves supplier staff make, each as a list action.
 STAFF_TARGETS = [status for status in OrderStatus.values
@@ -39,8 +45,14 @@ class TransitionForm(forms.Form):
 
 
 class ReadOnlyInline(admin.TabularInline):
+    """Rows shown on the order page as they are; a regional manager sees them on the orders of his region
+    (the order page is scoped already) without model permissions."""
+
     extra = 0
     can_delete = False
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or is_regional_manager(request.user)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -60,11 +72,19 @@ class OrderStatusChangeInline(ReadOnlyInline):
     fields = ["created_at", "from_status", "to_status", "changed_by", "source", "comment"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        # The rows are named by the order (their __str__), loaded with them.
+        return super().get_queryset(request).select_related("order", "changed_by")
+
 
 class OrderEscalationInline(ReadOnlyInline):
     model = OrderEscalation
     fields = ["created_at", "status", "level", "recipients"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        # The rows are named by the order (their __str__), loaded with them.
+        return super().get_queryset(request).select_related("order")
 
 
 class RangeFilter(admin.SimpleListFilter):
@@ -79,6 +99,7 @@ class RangeFilter(admin.SimpleListFilter):
         return [(f"{low or ''}-{high or ''}", self.label(low, high)) for low, high in pairs]
 
     def label(self, low, high) -> str:
+        low, high = (None if value is None else number_format(value, force_grouping=True) for value in (low, high))
         if low is None:
             return _("under %(value)s") % {"value": high}
         if high is None:
@@ -133,13 +154,13 @@ class EscalatedFilter(admin.SimpleListFilter):
 
 @admin.register(Order)
 class OrderAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["number", "client", "region", "legal_entity", "status", "total_amount", "currency",
-                    "total_weight", "escalation_level", "created_at", "status_changed_at"]
+    # Few enough columns to fit beside the filters on a laptop; the legal entity and the times are on the page.
+    list_display = ["number", "client", "region", "status", "amount", "weight", "escalated", "created"]
     list_filter = ["status", ("client__region", admin.RelatedOnlyFieldListFilter),
                    ("client", admin.RelatedOnlyFieldListFilter), ("created_at", admin.DateFieldListFilter),
                    AmountFilter, WeightFilter, EscalatedFilter, "delivery_method"]
     search_fields = ["number", "erp_number", "=lines__sku", "client__name", "legal_entity__inn"]
-    list_select_related = ["client__region", "legal_entity", "currency"]
+    list_select_related = ["client__region", "currency"]
     date_hierarchy = "created_at"
     readonly_fields = ["status", "status_changed_at", "escalation_level", "total_amount", "total_weight",
                        "total_volume", "created_at", "submitted_at", "erp_id", "erp_number", "erp_exported_at",
@@ -148,20 +169,44 @@ class OrderAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     inlines = [OrderLineInline, OrderStatusChangeInline, OrderEscalationInline]
     change_form_template = "admin/orders/order/change_form.html"
 
+    class Media:
+        css = {"all": ["css/admin_orders.css"]}
+
     def scoped(self, request, queryset):
         return queryset.filter(client__in=clients_for_staff(request.user).values("pk"))
 
     def has_add_permission(self, request):
         return False  # orders come from checkout and the ERP
 
+    def changelist_view(self, request, extra_context=None):
+        # The filters are this page's navigation: without the app menu beside them the columns fit a laptop.
+        return super().changelist_view(request, {"is_nav_sidebar_enabled": False, **(extra_context or {})})
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != OrderStatus.DRAFT:
-            return [field.name for field in self.model._meta.concrete_fields if field.name != "id"]
+            return [field.name for field in self.model._meta.concrete_fields if field.name not in ("id", *HIDDEN)]
         return self.readonly_fields
+
+    @admin.display(description=_("amount"), ordering="total_amount")
+    def amount(self, obj: Order) -> str:
+        currency = obj.currency.symbol or obj.currency.code
+        return f"{number_format(obj.total_amount, 2, force_grouping=True)}\u00a0{currency}"
+
+    @admin.display(description=_("weight, kg"), ordering="total_weight")
+    def weight(self, obj: Order) -> str:
+        return format_quantity(obj.total_weight)
+
+    @admin.display(description=_("escalated"), ordering="escalation_level")
+    def escalated(self, obj: Order) -> str:
+        return str(obj.escalation_level) if obj.escalation_level else "—"
 
     @admin.display(description=_("region"), ordering="client__region__name")
     def region(self, obj: Order):
         return obj.client.region
+
+    @admin.display(description=_("created"), ordering="created_at")
+    def created(self, obj: Order) -> str:
+        return date_format(localtime(obj.created_at), "SHORT_DATE_FORMAT")
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -239,6 +284,9 @@ class OrderAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order.pk]))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.status != OrderStatus.DRAFT:
+            # Nothing of an order that left the draft is saved here: no save buttons to suggest otherwise.
+            context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
         if obj is not None:
             labels = dict(OrderStatus.choices)
             context["transitions"] = [(status, labels[status]) for status in allowed_transitions(obj, request.user)]
@@ -258,6 +306,10 @@ class CartLineInline(admin.TabularInline):
     model = CartLine
     extra = 0
     raw_id_fields = ["product"]
+
+    def get_queryset(self, request):
+        # The rows are named by the product (their __str__), loaded with them.
+        return super().get_queryset(request).select_related("product")
 
 
 @admin.register(Cart)

@@ -7,6 +7,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from accounts.models import User
 
 from .status import OrderStatus
 
@@ -66,7 +69,7 @@ class CartLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product_id} × {self.quantity}"
+        return f"{self.product} × {self.quantity.normalize():f}"
 
 
 class OrderTemplate(models.Model):
@@ -114,7 +117,7 @@ class OrderTemplateLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product_id} × {self.quantity}"
+        return f"{self.product} × {self.quantity.normalize():f}"
 
 
 class OrderSequence(models.Model):
@@ -128,7 +131,7 @@ class OrderSequence(models.Model):
         verbose_name_plural = _("order number sequences")
 
     def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
+        return _("%(year)s: last number %(last)s") % {"year": self.year, "last": self.last}
 
 
 class Order(models.Model):
@@ -241,7 +244,12 @@ class ApprovalRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.client_id}: {self.author_role or '*'} > {self.amount_over} {self.with_backorder}"
+        conditions = [str(User.Role(self.author_role).label)] if self.author_role in User.Role.values else []
+        if self.amount_over is not None:
+            conditions.append(_("over %(amount)s") % {"amount": self.amount_over})
+        if self.with_backorder:
+            conditions.append(str(_("with goods on order")))
+        return f"{self.client}: {', '.join(conditions) or _('every order')}"
 
 
 class OrderLine(models.Model):
@@ -317,7 +325,9 @@ class OrderStatusChange(models.Model):
         ordering = ["order", "created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.order_id}: {self.from_status} → {self.to_status}"
+        return _("%(order)s: %(from)s → %(to)s, %(when)s") % {
+            "order": self.order, "from": self.get_from_status_display() or pgettext_lazy("order status", "new"),
+            "to": self.get_to_status_display(), "when": timezone.localtime(self.created_at).strftime("%d.%m.%Y %H:%M")}
 
 
 class EscalationRule(models.Model):
@@ -368,7 +378,8 @@ class OrderEscalation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.order_id}: {self.status} ({self.level})"
+        return _("%(order)s: %(status)s, level %(level)s") % {
+            "order": self.order, "status": self.get_status_display(), "level": self.level}
 
 
 class ReorderDigest(models.Model):
@@ -387,4 +398,4 @@ class ReorderDigest(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "week"], name="reorder_digest_once_a_week")]
 
     def __str__(self) -> str:
-        return f"{self.user_id}: {self.week}"
+        return f"{self.user}: {self.week:%d.%m.%Y}"

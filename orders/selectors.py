@@ -31,7 +31,17 @@ from .checkout import (
     pickup_warehouses,
     quote_items,
 )
-from .models import ApprovalRule, Cart, CartLine, Order, OrderLine, OrderTemplate, OrderTemplateLine
+from .models import (
+    ApprovalRule,
+    Cart,
+    CartLine,
+    Order,
+    OrderEscalation,
+    OrderLine,
+    OrderStatusChange,
+    OrderTemplate,
+    OrderTemplateLine,
+)
 from .quantities import format_quantity
 from .reorder import ReorderDue, reorder_due
 from .status import OrderStatus
@@ -170,6 +180,25 @@ def orders_for_user(*, user):
         .select_related("legal_entity", "contract", "created_by", "currency", "pickup_warehouse")
         .order_by("-created_at", "-pk")
     )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One event of an order's history: a status change or an escalation (exactly one of them)."""
+
+    at: datetime.datetime
+    change: OrderStatusChange | None = None
+    escalation: OrderEscalation | None = None
+
+
+def order_timeline(*, order: Order) -> list[TimelineEntry]:
+    """The order's status changes (prefetched by `access_order_for_user`, with who made them) and its
+    escalations (one query), oldest first; an escalation recorded at the same moment as a change comes
+    after it."""
+    entries = [TimelineEntry(change.created_at, change=change) for change in order.status_changes.all()]
+    entries += [TimelineEntry(item.created_at, escalation=item)
+                for item in OrderEscalation.objects.filter(order=order).order_by("created_at", "pk")]
+    return sorted(entries, key=lambda entry: (entry.at, entry.escalation is not None))
 
 
 # Order templates

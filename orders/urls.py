@@ -9,6 +9,7 @@ urlpatterns = [
     path("analytics/", analytics.analytics, name="analytics"),
     path("<int:pk>/", orders.order_detail, name="detail"),
     path("<int:pk>/invoice/", orders.order_invoice_view, name="invoice"),
+    path("<int:pk>/invoice.pdf", orders.order_invoice_pdf, name="invoice_pdf"),
     path("<int:pk>/cancel/", orders.order_cancel, name="cancel"),
     path("<int:pk>/export.xlsx", orders.order_export, name="order_export"),
     path("<int:pk>/repeat/", order_templates.order_repeat_view, name="repeat"),

@@ -90,10 +90,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "guardian",
-    "axes",
+    "portal.apps.LockoutConfig",  # django-axes with a Russian heading
     "django_htmx",
     "template_partials",
-    "django_celery_beat",
+    "portal.apps.PeriodicTasksConfig",  # django-celery-beat with Russian headings
     "csp",
     "base",  # reference data below every app: regions, warehouses, currencies, price types
     "accounts",

@@ -3,7 +3,8 @@
 Usage: python scripts/po_apply.py TRANSLATIONS.json [--no-makemessages]
 
 The JSON maps an English msgid to its Russian msgstr, or, for plural entries, to a list of the
-Russian forms [one, few, many, other]. The script runs makemessages (under a file lock, so
+Russian forms [one, few, many, other]; an entry with a context (pgettext) is keyed
+"context\\u0004msgid" in JSON, as gettext itself keys it. The script runs makemessages (under a file lock, so
 several people can update the catalogue one after another), fills only the entries named in the
 file, compiles the catalogue and prints what is still untranslated.
 """
@@ -27,6 +28,11 @@ def _manage(*args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603
 
 
+def _key(entry: polib.POEntry) -> str:
+    """The JSON key of a catalogue entry: "context\\x04msgid" when it has a context, else the msgid."""
+    return f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt is not None else entry.msgid
+
+
 def main() -> int:
     translations = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8")) if len(sys.argv) > 1 else {}
     with LOCK.open("w") as lock:
@@ -37,7 +43,7 @@ def main() -> int:
         catalogue = polib.pofile(str(PO), wrapwidth=79)
         filled = 0
         for entry in catalogue:
-            value = translations.get(entry.msgid)
+            value = translations.get(_key(entry))
             if value is None:
                 continue
             if entry.msgid_plural:
@@ -49,7 +55,7 @@ def main() -> int:
             filled += 1
         catalogue.save()
         _manage("compilemessages", "--ignore=.venv", "-v0")
-    missing = [e.msgid for e in catalogue.untranslated_entries()] + [e.msgid for e in catalogue.fuzzy_entries()]
+    missing = [_key(e) for e in catalogue.untranslated_entries()] + [_key(e) for e in catalogue.fuzzy_entries()]
     print(f"filled {filled}; still untranslated or fuzzy: {len(missing)}")
     for msgid in missing:
         print(f"  {msgid!r}")

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -66,7 +67,7 @@ class SyncRun(models.Model):
         indexes = [models.Index(fields=["stream", "status", "-started_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_stream_display()} {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_stream_display()} {timezone.localtime(self.started_at):%d.%m.%Y %H:%M}"
 
     @property
     def duration(self):
@@ -83,7 +84,7 @@ class StreamLock(models.Model):
         verbose_name_plural = _("stream locks")
 
     def __str__(self) -> str:
-        return self.stream
+        return str(Stream(self.stream).label) if self.stream in Stream.values else self.stream
 
 
 class ExchangeSession(models.Model):
@@ -105,7 +106,7 @@ class ExchangeSession(models.Model):
         permissions = [("erp_exchange", _("Can exchange data with the site as the ERP (1C)"))]
 
     def __str__(self) -> str:
-        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.user} {timezone.localtime(self.created_at):%d.%m.%Y %H:%M}"
 
 
 class ExchangeImport(models.Model):

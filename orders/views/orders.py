@@ -16,8 +16,9 @@ from orders.access import access_order_for_user
 from orders.exports import XLSX_TYPE, order_xlsx, orders_xlsx
 from orders.forms import OrderHistoryFilterForm
 from orders.invoice import has_invoice, order_invoice
+from orders.invoice_pdf import invoice_pdf
 from orders.models import OrderStatusChange
-from orders.selectors import history_authors, history_legal_entities, order_history
+from orders.selectors import history_authors, history_legal_entities, order_history, order_timeline
 from orders.services import order_transition
 from orders.status import OrderStatus
 from orders.transitions import allowed_transitions
@@ -78,7 +79,7 @@ def can_cancel(user, order) -> bool:
 @client_action_required(Action.VIEW_OWN_ORDERS)
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = access_order_for_user(request.user, pk)
-    context = {"order": order, "cart_report": pop_cart_report(request),
+    context = {"order": order, "cart_report": pop_cart_report(request), "timeline": order_timeline(order=order),
                "can_cancel": can_cancel(request.user, order), "has_invoice": has_invoice(order)}
     if order.status == OrderStatus.DRAFT and user_can(request.user, Action.PLACE_ORDER):
         # A draft is submitted from its page: the date input offers what the calendar allows now.
@@ -94,6 +95,18 @@ def order_invoice_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not has_invoice(order):
         raise Http404
     return render(request, "orders/invoice.html", {"invoice": order_invoice(order), "order": order})
+
+
+@require_GET
+@client_action_required(Action.VIEW_OWN_ORDERS)
+def order_invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same invoice as a PDF file to download."""
+    order = access_order_for_user(request.user, pk)
+    if not has_invoice(order):
+        raise Http404
+    response = HttpResponse(invoice_pdf(order_invoice(order)), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="invoice-{order.number}.pdf"'
+    return response
 
 
 @require_POST

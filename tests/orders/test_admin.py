@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.models import User
+from accounts.models import RegionHead, User
 from orders.models import Order, OrderStatusChange
 from orders.status import OrderStatus
 from tests.admin_forms import change_form_data
@@ -183,3 +183,27 @@ def test_filters_and_search(client, regions):
     region = own.client.region
     assert _numbers(client.get(CHANGELIST, {"client__region__id__exact": region.pk})) == {own.number, other.number}
     assert client.get(CHANGELIST, {"amount": "x-y"}).status_code == 200
+
+
+def test_a_regional_manager_reads_the_lines_and_the_history_of_his_regions_order(client, regions):
+    own = regions["own"]
+    OrderStatusChange.objects.create(order=own, from_status=S.DRAFT, to_status=S.SUBMITTED, comment="Срочно")
+    client.force_login(regions["manager"])
+    response = client.get(f"/admin/orders/order/{own.pk}/change/")
+    html = response.content.decode()
+    assert [inline.formset.prefix for inline in response.context["inline_admin_formsets"]] == [
+        "lines", "status_changes", "escalations"]
+    assert "SKU-OWN" in html and "Срочно" in html
+    assert 'name="_save"' not in html and 'name="_continue"' not in html, "nothing to save on a sent order"
+    assert "idempotency" not in html and "Ключ идемпотентности" not in html
+    assert ">Заказы<" in html and ">Orders<" not in html, "the app's name is translated too"
+
+
+def test_the_region_head_sees_his_regions_orders_and_staff_without_a_region_none(client, regions):
+    head = StaffUserFactory()
+    RegionHead.objects.create(region=regions["own"].client.region, user=head)
+    client.force_login(head)
+    assert _numbers(client.get(CHANGELIST)) == {regions["own"].number}
+    client.force_login(StaffUserFactory())
+    assert client.get(CHANGELIST).status_code == 403
+    assert client.get(f"/admin/orders/order/{regions['own'].pk}/change/").status_code in (302, 403)

@@ -213,3 +213,25 @@ def test_rules_are_set_by_the_administrator_only(company):
     approval_rule_delete(user=head, rule=made)
     assert not ApprovalRule.objects.exists()
     assert OrderStatusChange.objects.count() == 0
+
+
+def test_the_only_administrators_order_over_the_limit_goes_straight_to_the_supplier(data):
+    User.objects.filter(pk=data.buyer.pk).update(role=R.ADMINISTRATOR)
+    data.buyer.refresh_from_db()
+    order = place_held(data, None, amount_over=Decimal("50"))  # 75 > 50, but nobody else could approve it
+    assert order.status == OrderStatus.SUBMITTED
+    assert [(c.from_status, c.to_status) for c in order.status_changes.all()] == [("draft", "submitted")]
+
+
+def test_goods_on_order_hold_the_order_at_checkout():
+    data = make_checkout_data(stock=Decimal("0"))
+    head = ClientUserFactory(client=data.client, role=R.ADMINISTRATOR)
+    order = place_held(data, head, with_backorder=True)
+    assert order.status == OrderStatus.AWAITING_APPROVAL and order.lines.filter(is_backorder=True).exists()
+    assert list(orders_awaiting_approval(user=head)) == [order]
+
+
+def test_an_accountants_rule_does_not_hold_a_buyers_order_at_checkout(data):
+    ClientUserFactory(client=data.client, role=R.ADMINISTRATOR)
+    order = place_held(data, None, author_role=R.ACCOUNTANT)
+    assert order.status == OrderStatus.SUBMITTED

@@ -40,7 +40,7 @@ def test_the_queue_lists_orders_waiting_for_the_user_in_constant_queries(client,
     OrderFactory(client=_client, created_by=buyer, status=OrderStatus.SUBMITTED)
     client.force_login(head)
     client.get(QUEUE)
-    with django_assert_num_queries(6 + session_queries) as queries:
+    with django_assert_num_queries(5 + session_queries) as queries:
         html = client.get(QUEUE).content.decode()
     assert first.number in html and "Анна Сидорова" in html and html.count('class="card approval-card"') == 1
     assert reverse("orders:approve", args=[first.pk]) in html and reverse("orders:reject", args=[first.pk]) in html

@@ -11,10 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from accounts.models import User
+from orders.escalation import orders_escalate
 from orders.invoice import order_invoice
-from orders.models import Order, OrderStatusChange
+from orders.models import EscalationRule, Order, OrderEscalation, OrderStatusChange
 from orders.selectors import HistoryFilter, order_history
 from orders.status import OrderStatus
 from tests.factories import (
@@ -153,8 +155,8 @@ def test_list_page_queries_do_not_grow_with_orders(client, history, params, sess
         OrderLineFactory(order=order, sku=f"SKU-{day}")
     assert _count_queries(client, url, params) == before
     # session (none with Redis), user, legal entities and authors for the filters, count, page, the header's
-    # counters (cart, notifications, approvals waiting)
-    assert before == 8 + session_queries
+    # counters (cart, approvals waiting; the notification bell loads its count by htmx)
+    assert before == 7 + session_queries
 
 
 def test_htmx_request_renders_only_the_results(client, history):
@@ -306,3 +308,84 @@ def test_no_invoice_for_a_draft_or_cancelled_order(client, history):
         order = history["orders"][number]
         assert reverse("orders:invoice", args=[order.pk]) not in client.get(order.get_absolute_url()).content.decode()
         assert client.get(reverse("orders:invoice", args=[order.pk])).status_code == 404
+
+
+def _pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_invoice_pdf(client, history, supplier_settings):
+    order = history["orders"]["A-1"]  # one line of 300.00 at 22 % VAT
+    OrderLineFactory(order=order, name="Анкер клиновой 10×95", amount=Decimal("110.00"), vat_rate=Decimal("10"),
+                     position=1)
+    Order.objects.filter(pk=order.pk).update(total_amount=Decimal("410.00"))
+    BankAccountFactory(legal_entity=history["north"])
+    client.force_login(history["accountant"])  # places no orders, pays them
+    page = client.get(reverse("orders:invoice", args=[order.pk])).content.decode()
+    assert reverse("orders:invoice_pdf", args=[order.pk]) in page
+    response = client.get(reverse("orders:invoice_pdf", args=[order.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="invoice-A-1.pdf"'
+    assert response.content.startswith(b"%PDF-")
+    text = " ".join(_pdf_text(response.content).split())
+    for expected in ("Счёт на оплату № A-1 от 01.03.2026", "ООО «Оптовик»", "7701234567", "044525225",
+                     "40702810900000000001", "Иванов И. И.", history["north"].inn, "40702810938000000001",
+                     "Анкер клиновой 10×95", "В том числе НДС (10%):", "54,10", "410,00",
+                     "Четыреста десять рублей 00 копеек"):
+        assert expected in text, expected
+
+
+def test_invoice_pdf_is_refused_where_the_page_is(client, history):
+    client.force_login(history["anna"])
+    for order in (history["other"], history["orders"]["A-3"]):  # another client's; a draft has no invoice
+        assert client.get(reverse("orders:invoice_pdf", args=[order.pk])).status_code == 404
+    assert client.get(reverse("orders:invoice_pdf", args=[history["orders"]["A-5"].pk])).status_code == 404, \
+        "a buyer who sees only his own orders"
+    client.logout()
+    response = client.get(reverse("orders:invoice_pdf", args=[history["orders"]["A-1"].pk]))
+    assert response.status_code == 302 and "login" in response.url
+
+
+def test_order_page_shows_what_the_erp_sent(client, history):
+    order = history["orders"]["A-1"]
+    client.force_login(history["anna"])
+    assert "order-erp" not in client.get(order.get_absolute_url()).content.decode(), "nothing from the ERP yet"
+    Order.objects.filter(pk=order.pk).update(erp_exported_at=_at(1), erp_confirmed_at=_at(2), erp_number="УТ-00042")
+    html = client.get(order.get_absolute_url()).content.decode()
+    assert "order-erp" in html and "УТ-00042" in html
+    assert 'datetime="2026-03-01T12:00:00+03:00"' in html and 'datetime="2026-03-02T12:00:00+03:00"' in html
+
+
+def test_escalations_are_in_the_order_timeline(client, history, english):
+    order = history["orders"]["A-5"]  # awaiting approval since the 20th
+    Order.objects.filter(pk=order.pk).update(status_changed_at=_at(20))
+    OrderStatusChange.objects.create(order=order, from_status=S.DRAFT, to_status=S.AWAITING_APPROVAL,
+                                     changed_by=history["admin"], created_at=_at(20))
+    EscalationRule.objects.update_or_create(status=S.AWAITING_APPROVAL, defaults={
+        "first_limit": datetime.timedelta(hours=24), "second_limit": datetime.timedelta(hours=24)})
+    assert orders_escalate(now=_at(21)) == 1
+    assert orders_escalate(now=_at(22)) == 1
+    client.force_login(history["accountant"])
+    html = client.get(order.get_absolute_url()).content.decode()
+    items = html.split('class="timeline-item')[1:]
+    assert len(items) == 3
+    assert "status--awaiting_approval" in items[0]
+    assert "timeline-item--escalation" in items[1] and "level 1" in items[1] and "person responsible" in items[1]
+    assert "timeline-item--escalation" in items[2] and "level 2" in items[2] and "regional head" in items[2]
+
+
+def test_order_page_queries_do_not_grow_with_lines_changes_and_escalations(client, history):
+    order = history["orders"]["A-1"]  # one line
+    OrderStatusChange.objects.create(order=order, from_status=S.DRAFT, to_status=S.SUBMITTED,
+                                     changed_by=history["anna"])
+    OrderEscalation.objects.create(order=order, status=S.SUBMITTED, status_since=_at(1), level=1)
+    client.force_login(history["admin"])
+    url = order.get_absolute_url()
+    _count_queries(client, url)  # warm the session and per-request caches
+    before = _count_queries(client, url)
+    for position in range(1, 8):
+        OrderLineFactory(order=order, position=position)
+        OrderStatusChange.objects.create(order=order, from_status=S.SUBMITTED, to_status=S.SUBMITTED,
+                                         changed_by=history["anna"], comment=f"#{position}")
+        OrderEscalation.objects.create(order=order, status=S.SUBMITTED, status_since=_at(position + 1), level=1)
+    assert _count_queries(client, url) == before

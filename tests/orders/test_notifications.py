@@ -3,11 +3,12 @@
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.events import email_wanted
-from accounts.models import Notification, User
-from orders.models import OrderStatusChange
+from accounts.models import Notification, NotificationPreference, User
+from orders.models import Order, OrderStatusChange
 from orders.notifications import notify_escalation, notify_status_change
 from orders.services import order_approve, order_reject, order_transition
 from orders.status import OrderStatus
@@ -117,3 +118,36 @@ def test_notify_status_change_can_be_called_for_a_recorded_change(people):
                                               source=OrderStatusChange.Source.SYSTEM)
     notify_status_change(order, change)
     assert notices() == [("order_status_changed", buyer.pk)]
+
+
+def test_e_mails_leave_after_commit_per_the_recipients_choice(people, mailoutbox, django_capture_on_commit_callbacks):
+    client, manager, head, buyer = people
+    order = order_in(S.AWAITING_APPROVAL, buyer)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        order_approve(user=head, order=order, comment="Хорошо")
+    assert mailoutbox == [] and callbacks, "nothing is e-mailed before the commit"
+    for callback in callbacks:
+        callback()
+    assert sorted(mail.to[0] for mail in mailoutbox) == sorted([buyer.email, manager.email])
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order_transition(order=order, to_status=S.ACCEPTED, actor=manager, source=USER)
+    assert Notification.objects.filter(event="order_status_changed", recipient=buyer).exists()
+    assert mailoutbox == [], "status changes come by e-mail only when the author asks for it"
+    NotificationPreference.objects.create(user=buyer, event="order_status_changed", by_email=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_transition(order=order, to_status=S.SHIPPED, actor=manager, source=USER, comment="Машина 12")
+    [mail] = mailoutbox
+    assert mail.to == [buyer.email] and "2026-000042" in mail.subject
+
+
+def test_nothing_is_told_when_the_move_rolls_back(people, mailoutbox, django_capture_on_commit_callbacks):
+    client, manager, head, buyer = people
+    order = order_in(S.DRAFT, buyer)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError), \
+            transaction.atomic():
+        order_transition(order=order, to_status=S.AWAITING_APPROVAL, actor=buyer, source=USER)
+        raise RuntimeError("the caller fails after the move")
+    assert callbacks == [] and mailoutbox == [] and not Notification.objects.exists()
+    assert Order.objects.get(pk=order.pk).status == S.DRAFT

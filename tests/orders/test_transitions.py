@@ -162,3 +162,35 @@ def test_with_a_named_approver_only_he_approves(world):
         order_transition(order=order, to_status=S.APPROVED, actor=actors["administrator"][0], source=SRC.USER)
     assert allowed_transitions(order, named) == [S.APPROVED, S.REJECTED, S.CANCELLED]
     order_transition(order=order, to_status=S.APPROVED, actor=named, source=SRC.USER)
+
+
+NOT_MOVES = [(src, dst) for src in S.values for dst in S.values if dst not in TRANSITIONS[src]]
+
+
+@pytest.mark.parametrize("src", S.values)
+def test_every_move_the_table_lacks_is_refused_to_everybody(world, src):
+    """From each status, every status the table does not lead to (itself included) is refused to every actor
+    with the table's message, and nothing is written."""
+    order, actors = world
+    targets = [dst for s, dst in NOT_MOVES if s == src]
+    assert targets, "at least the status itself"
+    for name, (actor, source) in actors.items():
+        with transaction.atomic():
+            current = _as(order, name, src)
+            for dst in targets:
+                assert dst not in allowed_transitions(current, actor, source), (name, dst)
+                with pytest.raises(OrderTransitionError) as refused:
+                    order_transition(order=current, to_status=dst, actor=actor, source=source)
+                assert refused.value.code == "transition", (name, dst)
+                assert not isinstance(refused.value, OrderTransitionRefused), (name, dst)
+                assert order.number in refused.value.messages[0]
+            assert Order.objects.get(pk=order.pk).status == src, name
+            assert not OrderStatusChange.objects.exists(), name
+            transaction.set_rollback(True)
+
+
+def test_an_unknown_status_is_refused(world):
+    order, actors = world
+    with pytest.raises(OrderTransitionError):
+        order_transition(order=order, to_status="lost", actor=None, source=SRC.ERP)
+    assert Order.objects.get(pk=order.pk).status == S.DRAFT
