@@ -140,8 +140,8 @@ def test_order_history(live_server, history_data, viewport):
             page.wait_for_url(f"**/orders/{shipped.pk}/")
             assert page.locator(".timeline-item").count() == 4
             assert "Машина № А123ВС 163" in page.locator(".timeline").inner_text()
-            meta = page.locator(".page-head-meta").inner_text()
-            assert "ТДЦУ-000142" in meta and "Оплачен" in meta and "Отгружен" in meta, meta
+            erp = page.locator(".order-erp").inner_text()
+            assert "ТДЦУ-000142" in erp and "Оплачен по данным 1С" in erp and "Отгружен по данным 1С" in erp, erp
             _assert_fits(page, size["width"])
             _shot(page, f"order-page-{viewport}")
 
