@@ -6,7 +6,9 @@ it is dropped and created again. The products exist beforehand (loaded with COPY
 import would leave them); the file declares the price types and warehouses. Each import runs in
 its own process, which reports its wall seconds and peak RSS. Prints the floor (a bare lxml
 iterparse pass over the same file), the first import, a rerun with no changes (must write 0
-rows) and a rerun with 1% of the offers changed; exits 1 when a target is missed.
+rows), a rerun of the same offers under a new ДатаФормирования (what a stock feed every 5 minutes
+mostly sends; target ≤ 1.5× the floor) and a rerun with 1% of the offers changed; exits 1 when a
+target is missed.
 """
 
 import argparse
@@ -89,6 +91,16 @@ def write_offers(path: Path, offers: int, warehouses: int, changed: float = 0.0,
         fh.write("</Предложения>\n</ПакетПредложений>\n</КоммерческаяИнформация>\n")
 
 
+def redated(source: Path, target: Path) -> None:
+    """The same offers under a new ДатаФормирования (the header rewritten, the rest copied)."""
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        head = src.read(4096)
+        dst.write(head.replace('ДатаФормирования="2026-11-26T12:00:00"'.encode(),
+                               'ДатаФормирования="2026-11-26T12:05:00"'.encode()))
+        while block := src.read(1 << 20):
+            dst.write(block)
+
+
 def load_products(url: str, offers: int) -> None:
     with psycopg.connect(url) as conn:
         unit = conn.execute("INSERT INTO catalog_unit (code, name, short_name, fractional) "
@@ -127,8 +139,10 @@ def main() -> int:
     load_products(url, options.offers)
     with tempfile.TemporaryDirectory() as tmp:
         first, changed = Path(tmp) / "offers.xml", Path(tmp) / "offers-changed.xml"
+        later = Path(tmp) / "offers-later.xml"
         t = time.perf_counter()
         write_offers(first, options.offers, options.warehouses)
+        redated(first, later)
         write_offers(changed, options.offers, options.warehouses, changed=0.01)
         print(f"generated 2 files of {first.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - t:.1f} s "
               f"({options.offers:,} offers × {options.warehouses} warehouses, {len(PRICE_TYPES)} price types); "
@@ -138,7 +152,8 @@ def main() -> int:
         print(f"floor (bare lxml iterparse, {int(elements):,} elements): {floor:.2f} s, "
               f"peak RSS {float(floor_rss):.0f} MB")
         results = {}
-        for label, path in (("first import", first), ("rerun, no changes", first), ("rerun, 1% changed", changed)):
+        for label, path in (("first import", first), ("rerun, no changes", first),
+                            ("rerun, same offers, new ДатаФормирования", later), ("rerun, 1% changed", changed)):
             r = json.loads(child(env, CHILD, str(path)))
             results[label] = r
             counts = r["counts"]
@@ -148,10 +163,12 @@ def main() -> int:
     if not options.keep:
         recreate_database(url, drop_only=True)
     first_r, rerun = results["first import"], results["rerun, no changes"]
+    redate = results["rerun, same offers, new ДатаФормирования"]
     ok = (first_r["status"] == "success" and first_r["seconds"] <= 20 and first_r["seconds"] <= 3 * floor
-          and written(rerun["counts"]) == 0 and all(r["rss_mb"] <= 300 for r in results.values()))
-    print("targets (first ≤ 20 s and ≤ 3× floor, no-change rerun writes 0 rows, peak RSS ≤ 300 MB):",
-          "met" if ok else "MISSED")
+          and written(rerun["counts"]) == 0 and all(r["rss_mb"] <= 300 for r in results.values())
+          and redate["status"] == "success" and written(redate["counts"]) == 0 and redate["seconds"] <= 1.5 * floor)
+    print("targets (first ≤ 20 s and ≤ 3× floor, no-change rerun writes 0 rows, same offers under a new "
+          "ДатаФормирования ≤ 1.5× floor writing 0 rows, peak RSS ≤ 300 MB):", "met" if ok else "MISSED")
     return 0 if ok else 1
 
 

@@ -173,6 +173,10 @@ class Order(models.Model):
     erp_number = models.CharField(_("ERP number"), max_length=50, blank=True)
     erp_exported_at = models.DateTimeField(_("exported to ERP"), null=True, blank=True)
     erp_confirmed_at = models.DateTimeField(_("confirmed by ERP"), null=True, blank=True)
+    erp_paid_at = models.DateTimeField(_("paid according to ERP"), null=True, blank=True,
+                                       help_text=_("Дата оплаты по 1С, from the ERP's order documents."))
+    erp_shipped_at = models.DateTimeField(_("shipped according to ERP"), null=True, blank=True,
+                                          help_text=_("Дата отгрузки по 1С, from the ERP's order documents."))
     idempotency_key = models.CharField(_("idempotency key"), max_length=64, unique=True, null=True, blank=True,
                                        editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)

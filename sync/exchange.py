@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.lockout import login_locked_until, minutes_left
 
-from . import services, tasks
+from . import cycle, services, tasks
 from .models import ExchangeImport, ExchangeSession, SyncRun
 
 COOKIE = "erp_exchange"
@@ -108,6 +108,7 @@ def session_of(request) -> ExchangeSession:
 
 
 def init(session: ExchangeSession, version: str) -> str:
+    cycle.exchange_cycles_finish_previous(session=session)  # a cycle that ended without `complete`
     folder = session_dir(session)
     shutil.rmtree(folder, ignore_errors=True)  # a new cycle starts clean
     folder.mkdir(parents=True, exist_ok=True)
@@ -220,10 +221,12 @@ def unpack(session: ExchangeSession) -> str:
             unpacked = sum(i.file_size for i in entries)
             if unpacked > settings.PORTAL_ERP_MAX_UPLOAD or unpacked > packed * ZIP_MAX_RATIO:
                 raise ExchangeFailure(f"archive refused as a possible zip bomb: {unpacked} bytes from {packed}")
-            for info in entries:
-                _extract(zf, info, folder / safe_name(info.filename))
+            names = [safe_name(info.filename) for info in entries]
+            for info, name in zip(entries, names, strict=True):
+                _extract(zf, info, folder / name)
     except zipfile.BadZipFile as exc:
         raise ExchangeFailure(f"broken zip archive {session.pending_zip}: {exc}") from None
+    session.imports.filter(file_name__in=names).delete()  # new content under these names: import them again
     session.pending_zip = ""
     session.save(update_fields=["pending_zip", "last_seen_at"])
     return f"progress\nArchive unpacked: {len(entries)} files\n"
@@ -269,7 +272,8 @@ def import_step(session: ExchangeSession, raw_name: str, *, stream: str) -> str:
 
 
 def _start(session: ExchangeSession, name: str, path: Path, stream: str) -> str:
-    run = services.sync_run_queue(stream=stream, source=SyncRun.Source.HTTP, file_name=str(path),
+    stream, also = services.sync_file_streams(path, default=stream)
+    run = services.sync_run_queue(stream=stream, also=also, source=SyncRun.Source.HTTP, file_name=str(path),
                                   checksum=services.file_checksum(path), user=session.user)
     ExchangeImport.objects.create(session=session, file_name=name, run=run)
     failed: list[str] = []
@@ -279,6 +283,15 @@ def _start(session: ExchangeSession, name: str, path: Path, stream: str) -> str:
         raise ExchangeFailure(f"the import of {name} could not be queued: {failed[0]}; it is queued again "
                               "when the task queue is back")
     return f"progress\nImport of {name} started\n"
+
+
+def cycle_end(session: ExchangeSession) -> str:
+    """`deactivate` / `complete`: what the cycle's full packages and catalogs left out is applied now."""
+    runs = cycle.exchange_cycle_finish(session=session)
+    for run in runs:
+        if run.status != SyncRun.Status.SUCCESS:
+            raise ExchangeFailure(f"end of the exchange cycle ({run.stream}): {run.error}")
+    return "success\n" + "; ".join(summary(run.counts) for run in runs if run.counts) + "\n"
 
 
 def _queued(run: SyncRun, name: str) -> str:
@@ -297,8 +310,16 @@ def _queued(run: SyncRun, name: str) -> str:
 
 
 def summary(counts: dict) -> str:
+    """Every kind of write and every counted rule of a run: `stock: +2 ~0 =5 zeroed_not_in_full_package 1042`."""
     parts = []
     for entity, tally in sorted(counts.items()):
-        if isinstance(tally, dict) and {"created", "updated"} <= tally.keys():
-            parts.append(f"{entity}: +{tally['created']} ~{tally['updated']} ={tally.get('unchanged', 0)}")
+        if not isinstance(tally, dict):
+            continue
+        words = []
+        if {"created", "updated"} <= tally.keys() and tally["created"] + tally["updated"] + tally.get("unchanged", 0):
+            words.append(f"+{tally['created']} ~{tally['updated']} ={tally.get('unchanged', 0)}")
+        words += [f"{key} {value}" for key, value in sorted(tally.items())
+                  if key not in ("created", "updated", "unchanged") and value]
+        if words:
+            parts.append(f"{entity}: {' '.join(words)}")
     return "; ".join(parts) or "nothing to import"

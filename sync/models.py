@@ -38,6 +38,8 @@ class SyncRun(models.Model):
         NOTHING_TO_DO = "nothing_to_do", _("Nothing to do")
 
     stream = models.CharField(_("stream"), max_length=30, choices=Stream.choices)
+    also_streams = models.CharField(_("also"), max_length=100, blank=True,
+                                    help_text=_("Other streams whose data the file wrote, comma-separated."))
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RUNNING)
     file_name = models.CharField(_("file"), max_length=500, blank=True)
@@ -124,3 +126,27 @@ class ExchangeImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class ExchangeCycleKey(models.Model):
+    """A row a full package or a full catalog of a 1C exchange cycle listed: what the cycle did not list
+    is zeroed or deactivated once, at the end of the cycle (`sync.cycle`), not after each of its files."""
+
+    class Kind(models.TextChoices):
+        STOCK = "stock", _("Stock row")
+        PRODUCT = "product", _("Product of a full catalog")
+        OFFERED = "offered", _("Product of an offer")
+
+    session = models.ForeignKey(ExchangeSession, verbose_name=_("session"), on_delete=models.CASCADE,
+                                related_name="+")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    product_id = models.IntegerField(_("product"))
+    warehouse_id = models.IntegerField(_("warehouse"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("row listed in an exchange cycle")
+        verbose_name_plural = _("rows listed in an exchange cycle")
+        indexes = [models.Index(fields=["session", "kind", "product_id", "warehouse_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.product_id}/{self.warehouse_id or ''}"

@@ -26,7 +26,7 @@ SCHEMA_VERSION = "2.10"
 
 def pending_orders():
     return (Order.objects.filter(status=OrderStatus.SUBMITTED, erp_exported_at__isnull=True)
-            .select_related("legal_entity", "currency", "contract").prefetch_related("lines__product")
+            .select_related("legal_entity", "currency", "contract").prefetch_related("lines__product__base_unit")
             .order_by("submitted_at", "pk"))
 
 
@@ -61,7 +61,10 @@ def _document(root, order: Order) -> None:
         _sub(item, "Ид", line.product.erp_id or f"portal-{line.product_id}")
         _sub(item, "Артикул", line.sku)
         _sub(item, "Наименование", line.name)
-        _sub(item, "БазоваяЕдиница", line.unit_name)
+        unit = line.product.base_unit
+        base = _sub(item, "БазоваяЕдиница", line.unit_name)
+        base.set("Код", unit.code)
+        base.set("НаименованиеПолное", unit.name)
         for name, value in (("ЦенаЗаЕдиницу", _money(line.price)), ("Количество", f"{line.quantity.normalize():f}"),
                             ("Сумма", _money(line.amount))):
             _sub(item, name, value)

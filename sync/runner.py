@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from .commerceml import reader
@@ -32,8 +31,8 @@ RECORD_ELEMENTS = {"package": "section", "groups": "Группы", "property": "
 class FileImport:
     """Dispatches reader records to the importers and merges at the end."""
 
-    def __init__(self, *, stream: str, now, progress=None):
-        self.stream, self.now, self.progress = stream, now, progress
+    def __init__(self, *, stream: str, now, progress=None, cycle: int | None = None):
+        self.stream, self.now, self.progress, self.cycle = stream, now, progress, cycle
         self.counts: dict = {}
         self.refs = Refs(self.counts)
         self.catalog: CatalogImport | None = None
@@ -48,13 +47,13 @@ class FileImport:
 
     def _catalog(self) -> CatalogImport:
         if self.catalog is None:
-            self.catalog = CatalogImport(now=self.now, counts=self.counts, refs=self.refs)
+            self.catalog = CatalogImport(now=self.now, counts=self.counts, refs=self.refs, cycle=self.cycle)
             self.catalog.base_dir = self.base_dir
         return self.catalog
 
     def _offers(self) -> OffersImport:
         if self.offers is None:
-            self.offers = OffersImport(now=self.now, counts=self.counts, refs=self.refs)
+            self.offers = OffersImport(now=self.now, counts=self.counts, refs=self.refs, cycle=self.cycle)
         return self.offers
 
     def run(self, path: Path) -> dict:
@@ -86,6 +85,8 @@ class FileImport:
             raise ExchangeError("the file holds no CommerceML section (Классификатор, Каталог, ПакетПредложений, "
                                 "Контрагенты or Документ)")
         self._merging = True
+        if self.offers is not None and self.catalog is not None:
+            self.offers.catalog_staged = bool(self.catalog.stage.rows)
         for part in (self.catalog, self.offers, self.counterparties, self.documents):
             if part is not None:
                 part.finish()
@@ -155,7 +156,3 @@ class FileImport:
         if self.documents is None:
             self.documents = DocumentImport(now=self.now, counts=self.counts)
         return self.documents
-
-
-def counts_json(counts: dict) -> str:
-    return json.dumps(counts, ensure_ascii=False, sort_keys=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Stream, SyncRun
@@ -36,7 +37,7 @@ def stream_status() -> list[StreamStatus]:
     out = []
     labels = dict(Stream.choices)
     for stream in DATA_STREAMS:
-        runs = SyncRun.objects.filter(stream=stream)
+        runs = SyncRun.objects.filter(Q(stream=stream) | Q(also_streams__contains=stream))
         success = runs.filter(status=SyncRun.Status.SUCCESS, dry_run=False).order_by("-started_at").first()
         out.append(StreamStatus(
             stream=stream, label=str(labels[stream]),
@@ -48,7 +49,8 @@ def stream_status() -> list[StreamStatus]:
 
 
 def stock_age() -> timedelta | None:
-    run = (SyncRun.objects.filter(stream=Stream.STOCK, status=SyncRun.Status.SUCCESS, dry_run=False)
+    run = (SyncRun.objects.filter(Q(stream=Stream.STOCK) | Q(also_streams__contains=Stream.STOCK),
+                                  status=SyncRun.Status.SUCCESS, dry_run=False)
            .order_by("-finished_at").first())
     return timezone.now() - run.finished_at if run else None
 

@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from catalog import services as catalog_services
 
+from .commerceml.sniff import ORDER as LOCK_ORDER
+from .commerceml.sniff import file_streams
 from .commerceml.xml import ExchangeError
 from .models import ExchangeImport, ExchangeSession, Stream, StreamLock, SyncRun
 from .monitoring import stock_staleness_check
@@ -106,19 +108,40 @@ def sync_run_not_configured(*, stream: str, source: str = SyncRun.Source.SCHEDUL
 
 
 def sync_run_start(*, stream: str, source: str, file_name: str = "", checksum: str = "", dry_run: bool = False,
-                   user=None) -> SyncRun:
+                   user=None, also: list[str] | tuple = ()) -> SyncRun:
     """Record a run that this process imports now (its process and database session are the worker's)."""
     _check_stream(stream)
-    return SyncRun.objects.create(stream=stream, source=source, file_name=file_name[:500], checksum=checksum,
-                                  dry_run=dry_run, started_at=timezone.now(), triggered_by=user,
-                                  worker=_worker_name(), db_session=_db_session())
+    return SyncRun.objects.create(stream=stream, also_streams=_also(stream, also), source=source,
+                                  file_name=file_name[:500], checksum=checksum, dry_run=dry_run,
+                                  started_at=timezone.now(), triggered_by=user, worker=_worker_name(),
+                                  db_session=_db_session())
 
 
-def sync_run_queue(*, stream: str, source: str, file_name: str, checksum: str = "", user=None) -> SyncRun:
+def _also(stream: str, also) -> str:
+    return ",".join(s for s in also if s != stream)
+
+
+def sync_file_streams(path: Path, *, default: str) -> tuple[str, list[str]]:
+    """The stream a file's run is recorded under and the other streams it writes, from its content.
+
+    A file given to a stream (drop folder, command) keeps that stream and adds the others it holds
+    (an offers file with prices and stock refreshes both); a file of the 1C exchange (`default`
+    catalog) is recorded under the first of them: stock, prices or catalog as it holds.
+    """
+    streams = file_streams(path) if Path(path).suffix.lower() == ".xml" else []
+    offered = [s for s in streams if s in (Stream.CATALOG, Stream.STOCK, Stream.PRICES)]
+    if default == Stream.CATALOG and offered:  # other data fails the run under `catalog`, with the reason
+        return offered[0], offered[1:]
+    return default, [s for s in streams if s != default]
+
+
+def sync_run_queue(*, stream: str, source: str, file_name: str, checksum: str = "", user=None,
+                   also: list[str] | tuple = ()) -> SyncRun:
     """Record a run another process will import (`sync_run_claim`): queued, with no worker yet."""
     _check_stream(stream)
-    return SyncRun.objects.create(stream=stream, source=source, file_name=file_name[:500], checksum=checksum,
-                                  status=SyncRun.Status.QUEUED, started_at=timezone.now(), triggered_by=user)
+    return SyncRun.objects.create(stream=stream, also_streams=_also(stream, also), source=source,
+                                  file_name=file_name[:500], checksum=checksum, status=SyncRun.Status.QUEUED,
+                                  started_at=timezone.now(), triggered_by=user)
 
 
 def sync_run_queue_failed(*, run: SyncRun, reason: str) -> SyncRun:
@@ -190,32 +213,38 @@ def file_checksum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def stream_lock(stream: str) -> None:
-    """Take the stream's row lock for the current transaction, or raise StreamBusy at once."""
+def stream_lock(stream: str, *, wait: bool = False) -> None:
+    """Take the stream's row lock for the current transaction, or raise StreamBusy at once (or wait)."""
     StreamLock.objects.get_or_create(stream=stream)
     try:
-        StreamLock.objects.select_for_update(nowait=True).get(stream=stream)
+        StreamLock.objects.select_for_update(nowait=not wait).get(stream=stream)
     except DatabaseError:
         raise StreamBusy(f"another {stream} run is in progress") from None
 
 
 def sync_import_file(*, stream: str, path: Path, source: str, dry_run: bool = False, user=None,
-                     progress=None, run: SyncRun | None = None) -> SyncRun:
+                     progress=None, run: SyncRun | None = None, cycle: int | None = None) -> SyncRun:
     """Import one file as one run: everything it holds is written, or nothing (the run says why).
 
-    A dry run reads, checks and counts everything, then rolls back.
+    A dry run reads, checks and counts everything, then rolls back. `cycle` is the 1C exchange session
+    the file came in: what a full package or catalog leaves out is then applied at the cycle's end.
     """
     path = Path(path)
-    run = run or sync_run_start(stream=stream, source=source, file_name=str(path), dry_run=dry_run, user=user)
+    if run is None:
+        stream, also = sync_file_streams(path, default=stream)
+        run = sync_run_start(stream=stream, also=also, source=source, file_name=str(path), dry_run=dry_run,
+                             user=user)
+    locks = sorted({run.stream, *filter(None, run.also_streams.split(","))}, key=_lock_order)
     if not run.checksum and path.is_file():  # hashed on the other core while the file is imported
         hasher = _Checksum(path)
         run.checksum = hasher  # resolved to its hex digest by sync_run_finish
-    importer = FileImport(stream=stream, now=run.started_at, progress=progress)
+    importer = FileImport(stream=run.stream, now=run.started_at, progress=progress, cycle=cycle)
     try:
         with transaction.atomic():
             # The lock is taken in its own savepoint so a busy lock fails only this run.
             with transaction.atomic():
-                stream_lock(stream)
+                for name in locks:  # one lock per kind of data the file writes, in a stable order
+                    stream_lock(name)
             _session_tuning()
             importer.run(path)
             _after_import(importer)
@@ -234,6 +263,10 @@ def sync_import_file(*, stream: str, path: Path, source: str, dry_run: bool = Fa
         return sync_run_finish(run=run, status=SyncRun.Status.FAILED,
                                error=f"internal error: {type(exc).__name__}: {reason}", location=importer.where())
     return sync_run_finish(run=run, status=SyncRun.Status.SUCCESS, counts=importer.counts)
+
+
+def _lock_order(stream: str) -> tuple[int, str]:
+    return (LOCK_ORDER.index(stream) if stream in LOCK_ORDER else len(LOCK_ORDER), stream)
 
 
 def _session_tuning() -> None:
@@ -348,19 +381,14 @@ def _mark_crashed(run: SyncRun, reason: str, *, now) -> int:
 
 
 def sync_run_file(*, run_id: int) -> SyncRun:
-    """Import a run queued beforehand (1C `mode=import`): claimed first, so it is imported once; the
-    stream follows the file's content."""
+    """Import a run queued beforehand (1C `mode=import`): claimed first, so it is imported once; its stream
+    was decided from the file's content when it was queued."""
     run = sync_run_claim(run_id=run_id)
     if run is None:
         return SyncRun.objects.get(pk=run_id)
-    run = sync_import_file(stream=run.stream, path=Path(run.file_name), source=run.source, run=run)
-    if run.status == SyncRun.Status.SUCCESS and run.stream == Stream.CATALOG and "products" not in run.counts:
-        # an offers package over HTTP: record it as the stock or prices stream it refreshed
-        stream = Stream.STOCK if "stock" in run.counts else Stream.PRICES if "prices" in run.counts else run.stream
-        if stream != run.stream:
-            run.stream = stream
-            run.save(update_fields=["stream"])
-    return run
+    session_id = ExchangeImport.objects.filter(run=run).values_list("session_id", flat=True).first()
+    return sync_import_file(stream=run.stream, path=Path(run.file_name), source=run.source, run=run,
+                            cycle=session_id)
 
 
 def inbox_files(stream: str) -> list[Path]:

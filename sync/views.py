@@ -60,10 +60,11 @@ def _dispatch(request: HttpRequest, kind: str, mode: str) -> HttpResponse:
         stream = "order_status" if kind == "sale" else "catalog"
         return _text(exchange.import_step(session, name, stream=stream))
     if mode == "deactivate":
-        return _text("success\n")
+        return _text(exchange.cycle_end(session) if kind == "catalog" else "success\n")
     if mode == "complete":
+        answer = exchange.cycle_end(session) if kind == "catalog" else "success\n"
         exchange.session_finish(session)
-        return _text("success\n")
+        return _text(answer)
     if kind == "sale" and mode == "query":
         return orders_exchange.query_response(session)
     if kind == "sale" and mode == "success":

@@ -32,6 +32,7 @@ from orders.services.checkout import (
 )
 from orders.services.erp import (
     order_mark_exported,
+    order_set_erp_dates,
     order_set_erp_number,
 )
 from orders.services.reorder import reorder_digest_send
@@ -89,6 +90,7 @@ __all__ = [
     "order_place_from_cart",
     "order_reject",
     "order_repeat",
+    "order_set_erp_dates",
     "order_set_erp_number",
     "order_submit",
     "order_template_add_to_cart",

@@ -21,6 +21,26 @@ def order_mark_exported(*, order_ids: list[int], at=None) -> int:
             erp_exported_at=at or timezone.now())
 
 
+def order_set_erp_dates(*, order, paid_at=None, shipped_at=None) -> bool:
+    """Store the ERP's payment and shipment times of an order (Дата оплаты / отгрузки по 1С).
+
+    A time not given (None) leaves the stored one as it is. Returns whether anything changed.
+    """
+    wanted = {name: value for name, value in (("erp_paid_at", paid_at), ("erp_shipped_at", shipped_at))
+              if value is not None}
+    if not wanted:
+        return False
+    with transaction.atomic():
+        locked = _lock_order(order.pk)
+        fields = [name for name, value in wanted.items() if getattr(locked, name) != value]
+        for name in fields:
+            setattr(locked, name, wanted[name])
+        if fields:
+            locked.save(update_fields=fields)
+    order.erp_paid_at, order.erp_shipped_at = locked.erp_paid_at, locked.erp_shipped_at
+    return bool(fields)
+
+
 def order_set_erp_number(*, order, erp_number: str, at=None) -> bool:
     """Store the ERP's number of an order (номер по 1С); the first number also confirms the order.
 

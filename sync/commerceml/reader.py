@@ -131,7 +131,3 @@ def _on_end(name: str, el, parent_name: str):
     elif name == "Документ" and parent_name in ("КоммерческаяИнформация", "Контейнер"):
         yield "document", el
         drop_done(el)
-
-
-def has_child(el, name: str) -> bool:
-    return child(el, name) is not None

@@ -101,11 +101,6 @@ def fetch(sql: str, params=None) -> list[tuple]:
         return cur.fetchall()
 
 
-def distinct(column_a: str, column_b: str) -> str:
-    """`a IS DISTINCT FROM b` (PostgreSQL; SQLite ≥ 3.39 accepts it too)."""
-    return f"{column_a} IS DISTINCT FROM {column_b}"
-
-
 def tally() -> dict:
     return {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
 

@@ -8,7 +8,7 @@ from catalog.models import Category, Property, PropertyValue
 from catalog.services import category_rebuild_tree
 
 from ..commerceml.xml import ExchangeError
-from . import bulk, products
+from . import bulk, cycle, products
 from .images import attach_images
 from .refs import Refs
 
@@ -18,8 +18,9 @@ def _slug(prefix: str, erp_id: str) -> str:
 
 
 class CatalogImport:
-    def __init__(self, *, now, counts: dict, refs: Refs):
+    def __init__(self, *, now, counts: dict, refs: Refs, cycle: int | None = None):
         self.now, self.counts, self.refs = now, counts, refs
+        self.cycle = cycle  # the 1C exchange session whose end deactivates what a full catalog leaves out
         self.partial = False
         self.has_catalog = False
         self.properties: dict[str, int] = dict(Property.objects.exclude(erp_id=None).values_list("erp_id", "pk"))
@@ -155,7 +156,9 @@ class CatalogImport:
         if products.merge_property_links(self.counts):
             written = sorted(set(written) | set(products.listed_ids()))
         self.written = written
-        if not self.partial:
+        if not self.partial and self.cycle is not None:
+            cycle.listed_products(session_id=self.cycle)
+        elif not self.partial:
             products.deactivate_unlisted(now=self.now, counts=self.counts)
         if self.images:
             attach_images(self.images, base_dir=self.base_dir, counts=self.counts)

@@ -5,13 +5,18 @@ as both). Status moves go through orders.services.order_transition (source ERP) 
 order history. Rules (counted): a document of an order the portal does not have is skipped
 (`unknown_order`: 1C sends its own documents too); a status the table does not allow from the
 order's current status is skipped (`transition_refused`); an unmapped status text is skipped
-(`unknown_status`).
+(`unknown_status`); a payment or shipment date that cannot be read is skipped (`unreadable_date`).
+"Дата оплаты по 1С" and "Дата отгрузки по 1С" are stored on the order (`erp_paid_at`, `erp_shipped_at`).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from django.utils import timezone
+
 from orders.models import Order, OrderStatusChange
-from orders.services import OrderTransitionError, order_set_erp_number, order_transition
+from orders.services import OrderTransitionError, order_set_erp_dates, order_set_erp_number, order_transition
 from orders.status import OrderStatus
 
 from ..commerceml.xml import boolean, child, local, path_of, text
@@ -86,7 +91,25 @@ class DocumentImport:
 
     def _erp_fields(self, order: Order, el, reqs: dict[str, str]) -> bool:
         erp_number = text(el, "Номер1С") or reqs.get("номер по 1с") or ""
-        return order_set_erp_number(order=order, erp_number=erp_number, at=self.now)
+        changed = order_set_erp_number(order=order, erp_number=erp_number, at=self.now)
+        dates = order_set_erp_dates(order=order, paid_at=self._moment(reqs.get("дата оплаты по 1с")),
+                                    shipped_at=self._moment(reqs.get("дата отгрузки по 1с")))
+        return changed or dates
+
+    def _moment(self, raw: str | None) -> datetime | None:
+        """A 1C date or date-time (`2015-06-29T15:39:10`, `2015-06-29`, `29.06.2015 15:39:10`) in the portal's
+        time zone; 1C's empty date (`0001-01-01…`) is none; one that cannot be read is skipped and counted."""
+        raw = (raw or "").strip()
+        if not raw or raw.startswith("0001-01-01"):
+            return None
+        for fmt in ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y"):
+            try:
+                moment = datetime.strptime(raw[:19], fmt)
+            except ValueError:
+                continue
+            return timezone.make_aware(moment)
+        self._note("unreadable_date")
+        return None
 
     def finish(self) -> None:
         pass

@@ -7,13 +7,17 @@ Rules (docs/erp-exchange.md):
 - an offer that names a product not in the portal creates it when the offer carries a name
   (Bitrix package `offers___*.xml`); prices or stock for a product that exists nowhere fail the run;
 - prices are per base unit: `ЦенаЗаЕдиницу / Коэффициент`; a negative price or an unknown price type
-  fails the run;
+  fails the run; a price type listed twice in one offer (1C writes one `Цена` per unit or quantity
+  break) keeps one price: the one per base unit over a pack price, else the last one, counted as
+  `repeated_prices_dropped`;
 - stock per warehouse (`Склад@КоличествоНаСкладе` or `Остатки/Остаток/Склад`); a bare `Количество`
   goes to the warehouse PORTAL_ERP_TOTAL_WAREHOUSE; a negative quantity is stored as 0 and counted;
   an offer with no quantity at all leaves its stock as it was;
 - a full package (`СодержитТолькоИзменения` false or absent) that carries stock sets to 0 every
   stock row it does not list (goods become unavailable, never deleted); a partial one touches
-  only what it lists;
+  only what it lists. In a 1C exchange cycle (`cycle` = the session) the rows it lists are recorded
+  instead and the zeroing waits for the end of the cycle (`sync.cycle`): a full package split over
+  several files must not zero the rows of its other files;
 - a package that carries stock confirms the warehouses it declares (`Склады`) as of the run
   (`Warehouse.stock_confirmed_at`): their rows it leaves unchanged are current, without a write per row.
 """
@@ -24,15 +28,15 @@ import contextlib
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from base.models import PriceType, Warehouse
 from catalog.models import Price, Product, Stock, Unit
 
 from ..commerceml.xml import ExchangeError, decimal, path_of, plain_number
-from . import bulk
+from . import bulk, cycle
 from .pipeline import PRICE_APPEND, PRICE_MERGE, STOCK_APPEND, STOCK_MERGE, Channel, Pipeline, finish_channel
-from .products import create_from_offers
+from .products import create_from_offers, reactivate_offered
 from .refs import Refs
 
 CENT = Decimal("0.01")
@@ -42,8 +46,9 @@ PR, PT, W, U = Price._meta.db_table, PriceType._meta.db_table, Warehouse._meta.d
 
 
 class OffersImport:
-    def __init__(self, *, now, counts: dict, refs: Refs):
+    def __init__(self, *, now, counts: dict, refs: Refs, cycle: int | None = None):
         self.now, self.counts, self.refs = now, counts, refs
+        self.cycle = cycle  # the 1C exchange session whose end applies what a full package leaves out
         self.partial = False
         self.price_types = dict(PriceType.objects.exclude(erp_id=None)
                             .values_list("erp_id", "currency_id"))
@@ -54,12 +59,14 @@ class OffersImport:
                                                        ("amount", "numeric(16,2)"), ("currency", "varchar(3)")])
         self.stock = bulk.Stage("sync_stage_stock", [("offer", "varchar(200)"), ("warehouse", "varchar(200)"),
                                                       ("quantity", "numeric(16,3)")])
-        self.odd = {"negative_stock_clamped": 0, "offers_without_stock": 0}
+        self.odd = {"negative_stock_clamped": 0, "offers_without_stock": 0, "repeated_prices_dropped": 0}
         self.seen = set()
         self.declared_warehouses: set[str] = set()
         self.carries_stock = False
         self._currency_cache: dict[str, str] = {}
         self.created_product_ids: list[int] = []
+        self.listed_pids: list[int] = []  # products of the fast path; the others are in sync_stage_offer
+        self.catalog_staged = False  # the same file's catalog staged its products (deleted marks win)
         self.pipe: Pipeline | None = None
         self._started = False
         if bulk.is_pg():
@@ -78,6 +85,52 @@ class OffersImport:
                                                ("amount", "numeric(16,2)"), ("currency", "varchar(3)")],
                                 PRICE_MERGE, PRICE_APPEND, ("product_id", "price_type_id"))
         self.pipe = Pipeline(now=self.now)
+        self.skipped: list[int] = []
+        self.skipped_rows = {"stock": 0, "prices": 0}
+        self.stored_stock, self.stored_prices = self._stored()
+
+    def _stored(self) -> tuple[dict[int, str], dict[int, str]]:
+        """What the portal holds per product, as the text `_same_as_stored` builds from an offer: an offer that
+        says exactly that is skipped (a feed mostly repeats what is stored), anything else is merged."""
+        if not self.stock_had_rows:
+            return {}, {}
+        stock = dict(bulk.fetch(
+            f"SELECT product_id, string_agg(warehouse_id || ':' || trim_scale(quantity), ',' ORDER BY warehouse_id) "
+            f"FROM {S} GROUP BY product_id"))
+        prices = dict(bulk.fetch(
+            f"SELECT product_id, string_agg(price_type_id || ':' || amount || ':' || currency_id, ',' "
+            f"ORDER BY price_type_id) FROM {PR} GROUP BY product_id"))
+        return stock, prices
+
+    def _same_as_stored(self, pid: int, offer: dict) -> bool:
+        """Whether merging the offer would write nothing: its stock rows are exactly the stored ones (no other
+        warehouse stored for the product) and its prices exactly the stored ones, written the same way."""
+        stock, total = offer["stock"], offer["total"]
+        if not stock and total is not None:
+            stock = [(settings.PORTAL_ERP_TOTAL_WAREHOUSE, total)]
+        if not stock and not offer["prices"]:
+            return False
+        try:
+            ids = self.wh_ids
+            text = ",".join(f"{w}:{q}" for w, q in sorted((ids[w], q) for w, q in stock or ()))
+            if stock and self.stored_stock.get(pid) != text:
+                return False
+            if offer["prices"]:
+                ids, cache, types = self.pt_ids, self._currency_cache, self.price_types
+                rows = sorted((ids[pt], amount, cache[cur] if cur else types[pt])
+                              for pt, amount, cur, coefficient in offer["prices"] if coefficient is None)
+                if len(rows) != len(offer["prices"]) or self.stored_prices.get(pid) != ",".join(
+                        f"{pt}:{amount}:{cur}" for pt, amount, cur in rows):
+                    return False
+        except (KeyError, TypeError):  # a warehouse, price type or currency first seen: the regular path
+            return False
+        if stock:  # its stored rows count as listed by a full package
+            self.skipped.append(pid)
+            self.skipped_rows["stock"] += len(stock)
+        else:  # a prices file: the stock is not the offer's business
+            self.odd["offers_without_stock"] += 1
+        self.skipped_rows["prices"] += len(offer["prices"] or ())
+        return True
 
     def close(self) -> None:
         """Stop the merge worker (on success it has finished already; on an error it must not outlive the run)."""
@@ -114,9 +167,13 @@ class OffersImport:
             self._started = True
             if self.pipe is not None:
                 # the keys of a full package zero the rows it does not list; an empty table has none
-                self.stock_ch.keep_keys = not self.partial and self.stock_had_rows
+                self.stock_ch.keep_keys = not self.partial and (self.stock_had_rows or self.cycle is not None)
         pid = self.product_ids.get(erp_id) if self.pipe is not None else None
-        if pid is None:
+        if pid is not None:
+            self.listed_pids.append(pid)
+            if self.stored_stock and self._same_as_stored(pid, offer):
+                return
+        else:
             unit = offer["unit"]
             unit_code = self.refs.unit(*unit).code if unit and any(unit) else ""
             self.offers.add(erp_id, offer["sku"], offer["name"], unit_code)
@@ -127,7 +184,7 @@ class OffersImport:
     def _prices(self, erp_id: str, offer: dict, pid: int | None) -> None:
         """Amounts arrive as checked number text and go to COPY as they are; a coefficient other than 1
         turns a pack price into a base-unit price."""
-        rows = []
+        rows: dict[str, tuple[str, str, bool]] = {}
         for pt, amount, raw_currency, coefficient in offer["prices"]:
             if pt not in self.price_types:
                 raise ExchangeError(f"unknown price type {pt!r} (declared neither in the file nor in the portal)",
@@ -141,9 +198,13 @@ class OffersImport:
                 currency = self.refs.currency(raw_currency, default=self.price_types[pt])
                 if raw_currency:
                     self._currency_cache[raw_currency] = currency
-            rows.append((pt, amount, currency))
-        if len(rows) > 1 and len({pt for pt, _, _ in rows}) < len(rows):
-            raise ExchangeError(f"offer {erp_id} lists a price type twice", path_of(offer["el"]))
+            per_base_unit = coefficient is None
+            if pt in rows:
+                self.odd["repeated_prices_dropped"] += 1
+                if rows[pt][2] and not per_base_unit:  # a price per base unit beats a pack price
+                    continue
+            rows[pt] = (amount, currency, per_base_unit)
+        rows = [(pt, amount, currency) for pt, (amount, currency, _) in rows.items()]
         if pid is not None:
             ids = self.pt_ids
             self.pipe.write(self.price_ch, "".join(f"{pid}\t{ids[pt]}\t{amount}\t{cur}\n" for pt, amount, cur in rows),
@@ -221,8 +282,11 @@ class OffersImport:
             self.pipe.flush(self.price_ch)
             pipe, self.pipe = self.pipe, None
             pipe.close()
+            self.stock_ch.total += self.skipped_rows["stock"]  # counted unchanged
+            self.price_ch.total += self.skipped_rows["prices"]
             finish_channel(self.stock_ch, self.counts)
             finish_channel(self.price_ch, self.counts)
+            self._stage_skipped()
         self.offers.load()
         self.prices.load()
         self.stock.load()
@@ -230,10 +294,24 @@ class OffersImport:
         self._require_products()
         self._merge_prices()
         self._merge_stock()
+        listed = set(self.listed_pids) | {r[0] for r in bulk.fetch(
+            f"SELECT p.id FROM sync_stage_offer s JOIN {P} p ON p.erp_id = s.erp_id")}
+        reactivate_offered(now=self.now, counts=self.counts, product_ids=listed, catalog_staged=self.catalog_staged)
+        if self.cycle is not None:
+            cycle.offered_products(session_id=self.cycle, product_ids=sorted(listed))
         if self.carries_stock and self.declared_warehouses:
             Warehouse.objects.filter(erp_id__in=self.declared_warehouses).update(stock_confirmed_at=self.now)
         self.counts.setdefault("offers", {})["read"] = len(self.seen)
         self.counts["offers"].update({k: v for k, v in self.odd.items() if v})
+
+    def _stage_skipped(self) -> None:
+        """The products whose offers equalled the stored rows: their rows count as listed by a full package."""
+        with connection.cursor() as cur:
+            cur.execute("DROP TABLE IF EXISTS sync_skipped")
+            cur.execute("CREATE TEMP TABLE sync_skipped (product_id integer PRIMARY KEY) ON COMMIT DROP")
+            if self.skipped:
+                with cur.cursor.copy("COPY sync_skipped (product_id) FROM STDIN") as copy:
+                    copy.write("".join(f"{pid}\n" for pid in self.skipped).encode())
 
     def _create_missing_products(self) -> None:
         self.created_product_ids = create_from_offers(now=self.now, counts=self.counts)
@@ -290,7 +368,11 @@ class OffersImport:
         base = f"FROM sync_stage_stock s JOIN {P} p ON p.erp_id = s.offer JOIN {W} w ON w.erp_id = s.warehouse"
         fast = getattr(self, "stock_ch", None)
         listed = self.stock.rows + (fast.total if fast is not None else 0)
-        if not self.partial and listed and fast is None:  # before the merge: on a first import the table is empty
+        if not self.partial and listed and self.cycle is not None:
+            cycle.listed_stock(session_id=self.cycle, stage="sync_stage_stock",
+                               keys=f"{fast.stage}_keys" if fast is not None else None,
+                               skipped="sync_skipped" if fast is not None else None)
+        elif not self.partial and listed and fast is None:  # before the merge: on a first import the table is empty
             self._zero_unlisted(base)
         if self.stock.rows:
             self._merge(
@@ -302,13 +384,14 @@ class OffersImport:
                 f"SELECT <COUNT> {base} LEFT JOIN {S} c ON c.product_id = p.id AND c.warehouse_id = w.id WHERE <NEW>",
                 [self.now], self.stock.rows,
             )
-        if not self.partial and listed and fast is not None and self.stock_had_rows:
+        if not self.partial and listed and fast is not None and self.stock_had_rows and self.cycle is None:
             self._zero_unlisted(base, keys=f"{fast.stage}_keys")
 
     def _zero_unlisted(self, base: str, keys: str | None = None) -> None:
         """A full package: stock rows it does not list go to 0 (goods become unavailable, never deleted)."""
         also = (f" AND NOT EXISTS (SELECT 1 FROM {keys} k WHERE k.product_id = {S}.product_id "
-                f"AND k.warehouse_id = {S}.warehouse_id)") if keys else ""
+                f"AND k.warehouse_id = {S}.warehouse_id) AND NOT EXISTS (SELECT 1 FROM sync_skipped k "
+                f"WHERE k.product_id = {S}.product_id)") if keys else ""
         zeroed = bulk.execute(
             f"UPDATE {S} SET quantity = 0, confirmed_at = %s WHERE quantity <> 0 AND NOT EXISTS "
             f"(SELECT 1 {base} WHERE p.id = {S}.product_id AND w.id = {S}.warehouse_id){also}", [self.now])

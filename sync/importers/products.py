@@ -73,13 +73,51 @@ def merge_property_links(counts: dict) -> int:
     return added + removed
 
 
-def deactivate_unlisted(*, now, counts: dict) -> int:
-    """A full catalog: products of the ERP it does not list become inactive (never deleted)."""
+def deactivate_unlisted(*, now, counts: dict, listed: tuple[str, list] | None = None) -> int:
+    """A full catalog: products of the ERP it does not list become inactive (never deleted), and so do
+    their characteristics (`<product>#<characteristic>`, which no catalog lists).
+
+    `listed` is a query of the product ids to keep (those of the exchange cycle); by default the
+    products staged from the file.
+    """
+    sql, params = listed or (f"SELECT p.id FROM sync_stage_product s JOIN {P} p ON p.erp_id = s.erp_id", [])
     n = bulk.execute(f"UPDATE {P} SET is_active = %s, updated_at = %s WHERE is_active AND erp_id IS NOT NULL "
-                     "AND erp_id NOT LIKE '%%#%%' AND erp_id NOT IN (SELECT erp_id FROM sync_stage_product)",
-                     [False, now])
+                     f"AND erp_id NOT LIKE '%%#%%' AND id NOT IN ({sql})", [False, now, *params])
     _note(counts, "products", "deactivated_not_in_full_catalog", n)
+    deactivate_characteristics(now=now, counts=counts)
     return n
+
+
+def deactivate_characteristics(*, now, counts: dict) -> int:
+    """Characteristic products of an inactive parent become inactive with it."""
+    parent = "split_part(c.erp_id, '#', 1) = p.erp_id" if bulk.is_pg() else "c.erp_id LIKE p.erp_id || '#%%'"
+    n = bulk.execute(f"UPDATE {P} SET is_active = %s, updated_at = %s WHERE id IN (SELECT c.id FROM {P} c "
+                     f"JOIN {P} p ON {parent} WHERE c.is_active AND c.erp_id LIKE '%%#%%' AND NOT p.is_active)",
+                     [False, now])
+    _note(counts, "products", "deactivated_with_parent", n)
+    return n
+
+
+def reactivate_offered(*, now, counts: dict, product_ids: set[int], catalog_staged: bool) -> int:
+    """Products an offer lists are sold by the ERP: inactive ones become active again, unless the catalog
+    of the same file marks them deleted or, for a characteristic, its parent is inactive."""
+    inactive = set(Product.objects.filter(is_active=False, erp_id__isnull=False).values_list("pk", flat=True))
+    ids = sorted(inactive & product_ids)
+    if not ids:
+        return 0
+    deleted = " AND erp_id NOT IN (SELECT erp_id FROM sync_stage_product WHERE NOT active)" if catalog_staged else ""
+    parent = "split_part(c.erp_id, '#', 1)" if bulk.is_pg() else "substr(c.erp_id, 1, instr(c.erp_id, '#') - 1)"
+    keep = (f" AND NOT EXISTS (SELECT 1 FROM {P} c JOIN {P} p ON p.erp_id = {parent} "
+            f"WHERE c.id = {P}.id AND c.erp_id LIKE '%%#%%' AND NOT p.is_active)")
+    n = 0
+    for start in range(0, len(ids), 10_000):
+        chunk = ids[start:start + 10_000]
+        marks = ", ".join(["%s"] * len(chunk))
+        n += bulk.execute(f"UPDATE {P} SET is_active = %s, updated_at = %s WHERE id IN ({marks}){deleted}{keep}",
+                          [True, now, *chunk])
+    _note(counts, "products", "reactivated_by_offers", n)
+    return n
+
 
 
 def create_from_offers(*, now, counts: dict) -> list[int]:

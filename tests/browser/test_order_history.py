@@ -89,6 +89,9 @@ def history_data(transactional_db, settings):
         order.save()
         orders.append(order)
     shipped = orders[1]
+    shipped.erp_number, shipped.erp_paid_at = "ТДЦУ-000142", shipped.created_at + datetime.timedelta(hours=2)
+    shipped.erp_shipped_at = shipped.created_at + datetime.timedelta(hours=15)
+    shipped.save(update_fields=["erp_number", "erp_paid_at", "erp_shipped_at"])
     for minutes, (old, new, who, comment) in enumerate([
         ("", S.SUBMITTED, admin, ""), (S.SUBMITTED, S.ACCEPTED, None, "Принят в обработку"),
         (S.ACCEPTED, S.ASSEMBLING, None, ""), (S.ASSEMBLING, S.SHIPPED, None, "Машина № А123ВС 163"),
@@ -137,6 +140,8 @@ def test_order_history(live_server, history_data, viewport):
             page.wait_for_url(f"**/orders/{shipped.pk}/")
             assert page.locator(".timeline-item").count() == 4
             assert "Машина № А123ВС 163" in page.locator(".timeline").inner_text()
+            erp = page.locator(".order-erp").inner_text()
+            assert "ТДЦУ-000142" in erp and "Оплачен по данным 1С" in erp and "Отгружен по данным 1С" in erp, erp
             _assert_fits(page, size["width"])
             _shot(page, f"order-page-{viewport}")
 

@@ -134,11 +134,14 @@ def test_warehouse_listed_twice_in_one_offer(tmp_path, loaded):
     assert snapshot() == loaded
 
 
-def test_price_type_listed_twice_in_one_offer(tmp_path, loaded):
+def test_price_type_listed_twice_in_one_offer_the_last_base_unit_price_wins(tmp_path, loaded):
     price = "<Цена><ИдТипаЦены>pt-1</ИдТипаЦены><ЦенаЗаЕдиницу>5</ЦенаЗаЕдиницу></Цена>"
-    body = offer("a").replace("</Цена></Цены>", f"</Цена>{price}</Цены>")
-    failed(write(tmp_path, "twice.xml", offers(body)), "offer a lists a price type twice")
-    assert snapshot() == loaded
+    body = offer("a").replace("</Цена></Цены>", f"</Цена>{price}</Цены>") + offer("b") + offer("c")
+
+    result = ok("stock", write(tmp_path, "twice.xml", offers(body)))
+
+    assert Price.objects.get(product__erp_id="a").amount == Decimal("5.00")
+    assert result.counts["offers"]["repeated_prices_dropped"] == 1
 
 
 def test_quantity_that_is_not_a_number(tmp_path, loaded):

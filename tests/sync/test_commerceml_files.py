@@ -1,5 +1,7 @@
 """Every real CommerceML fixture file, imported and counted against independent XPath counts."""
 
+from decimal import Decimal
+
 import pytest
 
 from base.models import PriceType, Warehouse
@@ -111,6 +113,23 @@ def test_characteristic_offers_become_their_own_products():
     assert variant.sku == "Б-130001#90c55447"
     assert variant.name == "Женские ботфорты коричневые (38)"
     assert Stock.objects.get(product=variant).quantity == 20
+
+
+def test_ut11_offer_with_a_price_type_twice_imports_under_the_repeated_price_rule():
+    """A characteristic offer lists one price type per pack and per base unit: the base-unit one wins;
+    two base-unit prices of one type: the last one wins."""
+    ok("catalog", fixture("carono-php-commerceml/import.xml"))
+    path = fixture("derived/carono-offers-repeated-price.xml")
+
+    result = ok("catalog", path)
+
+    pkg = "/КоммерческаяИнформация/ПакетПредложений/Предложения/Предложение"
+    assert Price.objects.count() == xcount(path, pkg) == 5
+    by_offer = dict(Price.objects.values_list("product__erp_id", "amount"))
+    assert by_offer["bd72d910-55bc-11d9-848a-00112f43529a#90c55447-d3a8-11e4-9423-e0cb4ed5eed4"] == Decimal("1719")
+    assert by_offer["bd72d910-55bc-11d9-848a-00112f43529a#e5a4c316-a659-11dd-acee-0015e9b8c48d"] == Decimal("1450")
+    assert result.counts["offers"]["repeated_prices_dropped"] == 2
+    assert written(ok("catalog", path).counts) == 0
 
 
 def test_bitrix_package_import_offers_prices_rests():

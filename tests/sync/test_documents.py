@@ -1,10 +1,17 @@
 """Documents 1C → site and counterparties, read from the real fixture files."""
 
-import pytest
+import datetime
 
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from lxml import etree
+
+from accounts.models import User
 from orders.models import OrderStatusChange
 from orders.status import OrderStatus
-from tests.factories import LegalEntityFactory, OrderFactory
+from sync.orders_exchange import orders_document, pending_orders
+from tests.factories import ClientUserFactory, LegalEntityFactory, OrderFactory, OrderLineFactory
 
 from .helpers import fixture, ok, xcount, xvalues
 
@@ -66,3 +73,49 @@ def test_counterparties_link_legal_entities_by_inn():
     le.refresh_from_db()
     assert le.erp_id
     assert ok("counterparties", path).counts["legal_entities"]["updated"] == 0
+
+
+def test_payment_and_shipment_dates_from_1c_are_stored_and_shown_on_the_order_page(client):
+    path = fixture("argentcrusade-commerceml/documents-example.xml")
+    (number, *_rest) = xvalues(path, "/КоммерческаяИнформация/Документ/Номер")
+    order = OrderFactory(number=number, status=OrderStatus.SUBMITTED)
+
+    ok("order_status", path)
+
+    order.refresh_from_db()
+    local = timezone.localtime
+    assert local(order.erp_paid_at).replace(tzinfo=None) == datetime.datetime(2015, 6, 29, 15, 39, 10)
+    assert local(order.erp_shipped_at).replace(tzinfo=None) == datetime.datetime(2015, 6, 29, 17, 32, 27)
+    client.force_login(ClientUserFactory(client=order.client, role=User.Role.ADMINISTRATOR))
+    response = client.get(reverse("orders:detail", args=[order.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'datetime="2015-06-29T15:39:10' in html and 'datetime="2015-06-29T17:32:27' in html  # paid, shipped
+
+
+def test_an_unreadable_or_empty_1c_date_changes_nothing_and_is_counted(tmp_path):
+    order = OrderFactory(number="D-1", status=OrderStatus.SUBMITTED)
+    reqs = "".join(f"<ЗначениеРеквизита><Наименование>{name}</Наименование><Значение>{value}</Значение>"
+                   "</ЗначениеРеквизита>" for name, value in (("Дата оплаты по 1С", "вчера"),
+                                                              ("Дата отгрузки по 1С", "0001-01-01T00:00:00")))
+    path = tmp_path / "doc.xml"
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?><КоммерческаяИнформация ВерсияСхемы="2.07"><Документ>'
+                    f"<Ид>D-1</Ид><Номер>D-1</Номер><ЗначенияРеквизитов>{reqs}</ЗначенияРеквизитов></Документ>"
+                    "</КоммерческаяИнформация>", encoding="utf-8")
+
+    result = ok("order_status", path)
+
+    order.refresh_from_db()
+    assert (order.erp_paid_at, order.erp_shipped_at) == (None, None)
+    assert result.counts["orders"]["unreadable_date"] == 1
+
+
+def test_order_export_gives_the_base_unit_its_code_and_full_name():
+    order = OrderFactory(status=OrderStatus.SUBMITTED)
+    line = OrderLineFactory(order=order)
+    unit = line.product.base_unit
+
+    doc = etree.fromstring(orders_document(pending_orders())[3:])
+
+    (base,) = doc.iter("БазоваяЕдиница")
+    assert (base.get("Код"), base.get("НаименованиеПолное"), base.text) == (unit.code, unit.name, line.unit_name)
