@@ -29,9 +29,10 @@ def sync_stream(stream: str) -> int:
     return services.sync_stream_run(stream=stream)[-1].pk
 
 
-@shared_task(name="sync.tasks.exchange_import", ignore_result=True)
+@shared_task(name="sync.tasks.exchange_import", ignore_result=True, defer_when_broker_down=False)
 def exchange_import(run_id: int) -> int:
-    """The background job behind a 1C `mode=import`: the file uploaded in that session."""
+    """The background job behind a 1C `mode=import`: the file uploaded in that session (a run that could not
+    be sent stays queued and is sent again: `exchange_import_send`, `sync_runs_requeue`)."""
     return services.sync_run_file(run_id=run_id).pk
 
 
