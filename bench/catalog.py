@@ -38,11 +38,9 @@ class SqlTimer:
 
 
 def main() -> int:
-    import django
-
-    django.setup()
     from django.test import Client
 
+    import portal.wsgi  # noqa: F401 - Django started as the web server starts it (with its garbage collector setting)
     from accounts.models import User
     from catalog.models import Category, Product, PropertyValue
 

@@ -77,13 +77,11 @@ def workbook(rows) -> bytes:
 
 
 def main() -> int:
-    import django
-
-    django.setup()
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db import connection, transaction
     from django.test import Client
 
+    import portal.wsgi  # noqa: F401 - Django started as the web server starts it (with its garbage collector setting)
     from accounts.models import Balance, User
     from accounts.selectors import ordering_contracts
     from base.calendar import PICKUP, date_window
