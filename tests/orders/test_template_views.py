@@ -69,7 +69,7 @@ def test_the_list_in_constant_queries_with_lines_and_author(client, saved, shop,
     buyer = saved["buyer"]
     client.force_login(buyer)
     client.get(reverse("orders:templates"))  # the session and the first-request caches
-    with django_assert_num_queries(4 + session_queries) as few:
+    with django_assert_num_queries(3 + session_queries) as few:
         html = client.get(reverse("orders:templates")).content.decode()
     assert "Объект на Садовой" in html and buyer.get_full_name() in html
     for number in range(5):
@@ -88,7 +88,7 @@ def test_the_template_page_in_constant_queries(client, saved, priced_product, se
     client.force_login(saved["buyer"])
     url = reverse("orders:template_detail", args=[template.pk])
     client.get(url)
-    with django_assert_num_queries(11 + session_queries) as few:
+    with django_assert_num_queries(9 + session_queries) as few:
         assert client.get(url).status_code == 200
     for position in range(2, 12):
         product = priced_product()
