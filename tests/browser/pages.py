@@ -52,15 +52,15 @@ def chromium():
             browser.close()
 
 
-def new_page(browser, viewport, *, record_violations: bool = False, scripts: tuple[str, ...] = (),
-             failed: list[str] | None = None, **options):
-    """A page in a new Russian context of `viewport` (a VIEWPORTS key or a size).
+def new_page(browser, viewport, *, locale: str | None = "ru-RU", record_violations: bool = False,
+             scripts: tuple[str, ...] = (), failed: list[str] | None = None, **options):
+    """A page in a new context of `viewport` (a VIEWPORTS key or a size), in Russian unless `locale` says.
 
     `record_violations` keeps the page's CSP violations for `violations()`; `scripts` run before
     every page's own; every answer of 400 and over is appended to `failed` when given.
     """
     size = VIEWPORTS[viewport] if isinstance(viewport, str) else viewport
-    context = browser.new_context(viewport=size, locale="ru-RU", **options)
+    context = browser.new_context(viewport=size, locale=locale, **options)
     for script in ((RECORD_VIOLATIONS,) if record_violations else ()) + tuple(scripts):
         context.add_init_script(script)
     page = context.new_page()
@@ -70,21 +70,22 @@ def new_page(browser, viewport, *, record_violations: bool = False, scripts: tup
 
 
 def sign_in(page, base_url: str, email: str, *, password: str = PASSWORD, wait_for: str | None = None,
-            admin: bool = False) -> None:
-    """Sign in through the portal's form, or the admin's with `admin`.
+            admin: bool = False, next_path: str = "") -> None:
+    """Sign in through the portal's form, or the admin's with `admin`; `next_path` is where the form sends
+    the user on (its `?next=`).
 
-    Then wait for `wait_for` (a path under `base_url`, or a glob), by default the form's landing page
-    (the catalog, the admin index); `wait_for=""` waits only for the next page to load.
+    Then wait for `wait_for` (a path under `base_url`, or a glob), by default `next_path` or the form's
+    landing page (the catalog, the admin index); `wait_for=""` waits only for the next page to load.
     """
     path, field, submit, landing = ADMIN_LOGIN if admin else PORTAL_LOGIN
-    page.goto(f"{base_url}{path}")
+    page.goto(f"{base_url}{path}?next={next_path}" if next_path else f"{base_url}{path}")
     page.fill(f"input[name={field}]", email)
     page.fill("input[name=password]", password)
     page.click(submit)
     if wait_for == "":
         page.wait_for_load_state()
         return
-    target = landing if wait_for is None else wait_for
+    target = (next_path or landing) if wait_for is None else wait_for
     page.wait_for_url(f"{base_url}{target}" if target.startswith("/") else target)
 
 
