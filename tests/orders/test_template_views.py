@@ -102,7 +102,7 @@ def test_the_template_page_in_constant_queries(client, saved, priced_product, se
 
 
 def test_round_quantities_show_as_typed_not_in_exponent_form(client, saved, priced_product):
-    """10 reads "10" (`Decimal.normalize()` alone makes it "1E+1"): the quantity input, the pack and the step."""
+    """10 reads "10" in the quantity input, the pack and the step (`str()` of a normalized 10 is "1E+1")."""
     template = saved["template"]
     pack = UnitFactory(code="778", name="Упаковка", short_name="уп")
     product = priced_product(multiplicity=Decimal("10"))
