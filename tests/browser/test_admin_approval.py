@@ -7,17 +7,14 @@ import pytest
 
 from accounts.models import Client, User
 from tests.accounts.factories import region_with_manager
-from tests.browser.test_shell import CHROMIUM, CHROMIUM_ARGS, PASSWORD, VIEWPORTS, _shot
+from tests.browser.pages import VIEWPORTS, chromium, new_page, shot, sign_in
 from tests.factories import BankAccountFactory, ClientFactory, ClientUserFactory, LegalEntityFactory, UserFactory
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 
 @pytest.fixture
-def pending(transactional_db, settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+def pending(transactional_db):
     region, manager = region_with_manager(name="Москва")
     manager.email = "manager@example.com"
     manager.save(update_fields=["email"])
@@ -34,40 +31,28 @@ def pending(transactional_db, settings):
     return company
 
 
-def _sign_in(browser, base_url, size, email):
-    page = browser.new_context(viewport=size, locale="ru-RU").new_page()
-    page.goto(f"{base_url}/admin/login/")
-    page.fill("input[name=username]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{base_url}/admin/")
-    return page
-
-
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_manager_reads_requisites_and_the_index_is_russian(live_server, pending, viewport):
     size = VIEWPORTS[viewport]
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = _sign_in(browser, live_server.url, size, "manager@example.com")
-            page.goto(f"{live_server.url}/admin/accounts/client/?status__exact=pending")
-            assert page.get_by_text("Реквизиты и проверки").first.is_visible()
-            assert page.get_by_text("+7 495 123-45-67").first.is_visible()
-            page.goto(f"{live_server.url}/admin/accounts/client/{pending.pk}/change/")
-            block = page.locator("fieldset").first
-            text = block.inner_text()
-            for shown in ("Заявитель и реквизиты", "ИНН", "ОГРН", "044525225 ✓", "Пётр Заявкин", "+7 495 123-45-67",
-                          "director@krovlya.example", "ул. Правды, д. 24"):
-                assert shown in text, shown
-            assert block.locator(".requisite-ok").count() >= 6 and block.locator(".requisite-bad").count() == 0
-            _shot(page, f"admin-approval-{viewport}")
+    with chromium() as browser:
+        page = new_page(browser, size)
+        sign_in(page, live_server.url, "manager@example.com", admin=True)
+        page.goto(f"{live_server.url}/admin/accounts/client/?status__exact=pending")
+        assert page.get_by_text("Реквизиты и проверки").first.is_visible()
+        assert page.get_by_text("+7 495 123-45-67").first.is_visible()
+        page.goto(f"{live_server.url}/admin/accounts/client/{pending.pk}/change/")
+        block = page.locator("fieldset").first
+        text = block.inner_text()
+        for shown in ("Заявитель и реквизиты", "ИНН", "ОГРН", "044525225 ✓", "Пётр Заявкин", "+7 495 123-45-67",
+                      "director@krovlya.example", "ул. Правды, д. 24"):
+            assert shown in text, shown
+        assert block.locator(".requisite-ok").count() >= 6 and block.locator(".requisite-bad").count() == 0
+        shot(page, f"admin-approval-{viewport}")
 
-            root = _sign_in(browser, live_server.url, size, "root@example.com")
-            headings = root.locator("caption a.section").all_inner_texts()
-            assert {"КАТАЛОГ", "ЗАКАЗЫ", "ОБМЕН С ERP", "БЛОКИРОВКА ВХОДА", "ПЕРИОДИЧЕСКИЕ ЗАДАЧИ"} <= {
-                heading.upper() for heading in headings}
-            assert "В корзину" not in root.content() and root.get_by_text("Добавить").first.is_visible()
-            _shot(root, f"admin-index-{viewport}")
-        finally:
-            browser.close()
+        root = new_page(browser, size)
+        sign_in(root, live_server.url, "root@example.com", admin=True)
+        headings = root.locator("caption a.section").all_inner_texts()
+        assert {"КАТАЛОГ", "ЗАКАЗЫ", "ОБМЕН С ERP", "БЛОКИРОВКА ВХОДА", "ПЕРИОДИЧЕСКИЕ ЗАДАЧИ"} <= {
+            heading.upper() for heading in headings}
+        assert "В корзину" not in root.content() and root.get_by_text("Добавить").first.is_visible()
+        shot(root, f"admin-index-{viewport}")

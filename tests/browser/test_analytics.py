@@ -14,8 +14,7 @@ from catalog.models import SearchMiss
 from catalog.services import category_rebuild_tree
 from orders.models import OrderEscalation
 from orders.status import OrderStatus
-from tests.browser.test_csp import RECORD_VIOLATIONS
-from tests.browser.test_shell import CHROMIUM, CHROMIUM_ARGS, PASSWORD, VIEWPORTS, _assert_fits, _shot
+from tests.browser.pages import VIEWPORTS, assert_fits, chromium, new_page, shot, sign_in, violations
 from tests.factories import (
     CategoryFactory,
     ClientFactory,
@@ -28,7 +27,6 @@ from tests.factories import (
     StaffUserFactory,
 )
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 S = OrderStatus
@@ -40,9 +38,7 @@ GOODS = [("KR-4800", "Саморез кровельный 4,8×35 RAL 3005, с �
 
 
 @pytest.fixture
-def analytics_data(transactional_db, settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+def analytics_data(transactional_db):
     region = RegionFactory(name="Поволжье")
     company = ClientFactory(name="ООО «Стройснаб-Поволжье»", region=region)
     ClientUserFactory(client=company, role=User.Role.ADMINISTRATOR, email="head@example.com")
@@ -85,60 +81,39 @@ def analytics_data(transactional_db, settings):
     return {"manager": manager}
 
 
-def _sign_in(page, url: str, login: str, *, field: str, submit: str) -> None:
-    page.goto(url)
-    page.fill(f"input[name={field}]", login)
-    page.fill("input[name=password]", PASSWORD)
-    page.click(submit)
-
-
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_analytics_pages(live_server, analytics_data, viewport):
     size = VIEWPORTS[viewport]
     base = live_server.url
     failed = []
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport=size, locale="ru-RU")
-            context.add_init_script(RECORD_VIOLATIONS)
-            page = context.new_page()
-            page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-            _sign_in(page, f"{base}/accounts/login/", "head@example.com", field="login",
-                     submit="form.form button[type=submit]")
-            page.wait_for_url(f"{base}/catalog/")
-            page.goto(f"{base}/orders/")
-            page.locator(".page-head-actions a[href='/orders/analytics/']").click()
-            page.wait_for_url(f"{base}/orders/analytics/")
-            assert page.locator(".analytics-grid .card").count() == 5
-            assert page.locator("#chart-categories ~ .chart-bars").is_visible()
-            assert page.locator("svg.chart-columns").is_visible() == (viewport == "desktop")
-            assert "Крепёж" in page.locator(".analytics-grid").inner_text()
-            _assert_fits(page, size["width"])
-            _shot(page, f"analytics-{viewport}")
+    with chromium() as browser:
+        page = new_page(browser, size, record_violations=True, failed=failed)
+        sign_in(page, base, "head@example.com")
+        page.goto(f"{base}/orders/")
+        page.locator(".page-head-actions a[href='/orders/analytics/']").click()
+        page.wait_for_url(f"{base}/orders/analytics/")
+        assert page.locator(".analytics-grid .card").count() == 5
+        assert page.locator("#chart-categories ~ .chart-bars").is_visible()
+        assert page.locator("svg.chart-columns").is_visible() == (viewport == "desktop")
+        assert "Крепёж" in page.locator(".analytics-grid").inner_text()
+        assert_fits(page, size["width"])
+        shot(page, f"analytics-{viewport}")
 
-            page.locator(".analytics-presets a", has_text="3").click()
-            page.wait_for_url("**/orders/analytics/?months=3*")
-            assert page.locator(".analytics-presets a[aria-current]").inner_text().startswith("3")
-            _assert_fits(page, size["width"])
-            assert page.evaluate("window.__csp") == []
-            context.close()
+        page.locator(".analytics-presets a", has_text="3").click()
+        page.wait_for_url("**/orders/analytics/?months=3*")
+        assert page.locator(".analytics-presets a[aria-current]").inner_text().startswith("3")
+        assert_fits(page, size["width"])
+        assert violations(page) == []
+        page.context.close()
 
-            context = browser.new_context(viewport=size, locale="ru-RU")
-            context.add_init_script(RECORD_VIOLATIONS)
-            page = context.new_page()
-            page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-            _sign_in(page, f"{base}/admin/login/", "manager@example.com", field="username",
-                     submit="input[type=submit]")
-            page.wait_for_url(f"{base}/admin/")
-            page.locator("#portal-dashboard-link a").click()
-            page.wait_for_url(f"{base}/admin/orders/order/dashboard/")
-            text = page.locator("#content-main").inner_text()
-            assert "анкер химический" in text and "Поволжье" in text
-            assert page.locator("#dash-escalations ~ .dashboard-scroll tbody tr").count() == 1
-            _assert_fits(page, size["width"])
-            _shot(page, f"admin-dashboard-{viewport}")
-            assert page.evaluate("window.__csp") == []
-        finally:
-            browser.close()
+        page = new_page(browser, size, record_violations=True, failed=failed)
+        sign_in(page, base, "manager@example.com", admin=True)
+        page.locator("#portal-dashboard-link a").click()
+        page.wait_for_url(f"{base}/admin/orders/order/dashboard/")
+        text = page.locator("#content-main").inner_text()
+        assert "анкер химический" in text and "Поволжье" in text
+        assert page.locator("#dash-escalations ~ .dashboard-scroll tbody tr").count() == 1
+        assert_fits(page, size["width"])
+        shot(page, f"admin-dashboard-{viewport}")
+        assert violations(page) == []
     assert not failed, failed

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from catalog.models import PropertyValue
 from catalog.services import category_rebuild_tree, product_search_refresh
-from tests.browser.test_shell import CHROMIUM, CHROMIUM_ARGS, PASSWORD, VIEWPORTS, _assert_fits, _shot
+from tests.browser.pages import VIEWPORTS, assert_fits, chromium, new_page, shot, sign_in
 from tests.catalog.factories import PropertyFactory
 from tests.factories import (
     CategoryFactory,
@@ -26,14 +26,11 @@ from tests.factories import (
     WarehouseFactory,
 )
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 
 @pytest.fixture
-def catalog_data(transactional_db, settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+def catalog_data(transactional_db):
     base = PriceTypeFactory(name="Базовая Поволжье")
     region = RegionFactory(name="Поволжье", base_price_type=base)
     main = WarehouseFactory(region=region, name="Склад Самара")
@@ -65,43 +62,35 @@ def catalog_data(transactional_db, settings):
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_buyer_searches_with_typo_filters_and_opens_a_product(live_server, catalog_data, viewport):
     size = VIEWPORTS[viewport]
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_context(viewport=size, locale="ru-RU").new_page()
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.fill("input[name=login]", "buyer@example.com")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("form.form button[type=submit]")
-            page.wait_for_url(f"{live_server.url}/catalog/")
+    with chromium() as browser:
+        page = new_page(browser, size)
+        sign_in(page, live_server.url, "buyer@example.com")
 
-            page.fill("#header-search-q", "самарез кровельный")
-            page.locator("#search-suggestions .suggestions").wait_for()
-            assert "KR-48" in page.locator("#search-suggestions").inner_text()
-            page.press("#header-search-q", "Enter")
-            page.wait_for_url("**/catalog/?q=*")
-            assert page.locator(".product-table tbody tr").count() == 12
-            assert "Дюбель" not in page.content()
-            _assert_fits(page, size["width"])
-            _shot(page, f"catalog-listing-{viewport}")
+        page.fill("#header-search-q", "самарез кровельный")
+        page.locator("#search-suggestions .suggestions").wait_for()
+        assert "KR-48" in page.locator("#search-suggestions").inner_text()
+        page.press("#header-search-q", "Enter")
+        page.wait_for_url("**/catalog/?q=*")
+        assert page.locator(".product-table tbody tr").count() == 12
+        assert "Дюбель" not in page.content()
+        assert_fits(page, size["width"])
+        shot(page, f"catalog-listing-{viewport}")
 
-            # The typo search shows similar names without facets: filter within the category.
-            page.goto(f"{live_server.url}/catalog/fasteners/")
-            if viewport == "phone":  # the filters fold behind a button on a phone
-                page.locator(".filters-button").click()
-            page.locator(".filter-check", has_text="Tech-Krep").click()
-            page.wait_for_url(f"**f=brand%3A{catalog_data['brand'].pk}*")
-            page.wait_for_function("document.querySelectorAll('.product-table tbody tr').length === 6")
-            _assert_fits(page, size["width"])
-            _shot(page, f"catalog-filters-{viewport}")
+        # The typo search shows similar names without facets: filter within the category.
+        page.goto(f"{live_server.url}/catalog/fasteners/")
+        if viewport == "phone":  # the filters fold behind a button on a phone
+            page.locator(".filters-button").click()
+        page.locator(".filter-check", has_text="Tech-Krep").click()
+        page.wait_for_url(f"**f=brand%3A{catalog_data['brand'].pk}*")
+        page.wait_for_function("document.querySelectorAll('.product-table tbody tr').length === 6")
+        assert_fits(page, size["width"])
+        shot(page, f"catalog-filters-{viewport}")
 
-            page.locator(".product-table .cell-name a").first.click()
-            page.wait_for_url("**/catalog/product/**")
-            buy = page.locator(".buy-box")
-            assert "₽" in buy.inner_text()
-            assert "остатки на" in buy.inner_text()
-            page.locator("#reviews").wait_for()
-            _assert_fits(page, size["width"])
-            _shot(page, f"catalog-product-{viewport}")
-        finally:
-            browser.close()
+        page.locator(".product-table .cell-name a").first.click()
+        page.wait_for_url("**/catalog/product/**")
+        buy = page.locator(".buy-box")
+        assert "₽" in buy.inner_text()
+        assert "остатки на" in buy.inner_text()
+        page.locator("#reviews").wait_for()
+        assert_fits(page, size["width"])
+        shot(page, f"catalog-product-{viewport}")

@@ -16,12 +16,10 @@ from base.calendar import PICKUP, date_window
 from catalog.models import Product, ProductUnit, Stock, Unit
 from orders.models import CartLine, Order
 from orders.status import OrderStatus
-from tests.browser.test_csp import RECORD_VIOLATIONS
-from tests.browser.test_shell import CHROMIUM, CHROMIUM_ARGS, PASSWORD, VIEWPORTS, _assert_fits, _shot
+from tests.browser.pages import VIEWPORTS, assert_fits, chromium, new_page, shot, sign_in, violations
 from tests.factories import ContractFactory, PriceFactory, PriceTypeFactory, WarehouseFactory
 from tests.orders.checkout_data import make_checkout_data
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 # Counts the htmx POSTs whose swap has settled (the new form answers changes from then on); the
@@ -37,9 +35,7 @@ NAMES = ["Саморез кровельный 4,8×35 RAL 3005, с прессш�
 
 
 @pytest.fixture
-def checkout_data(transactional_db, settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+def checkout_data(transactional_db):
     data = make_checkout_data(email="buyer@example.com")
     data.client.name = "ООО «Стройснаб-Поволжье»"
     data.client.save()
@@ -65,59 +61,48 @@ def test_checkout_with_pickup(live_server, checkout_data, viewport):
     data = checkout_data
     pickup_day = date_window(data.region, PICKUP).earliest
     failed = []
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_context(viewport=size, locale="ru-RU").new_page()
-            page.add_init_script(RECORD_VIOLATIONS)
-            page.add_init_script(SETTLED)
-            page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.fill("input[name=login]", "buyer@example.com")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("form.form button[type=submit]")
-            page.wait_for_url(f"{live_server.url}/catalog/")
+    with chromium() as browser:
+        page = new_page(browser, size, record_violations=True, scripts=(SETTLED,), failed=failed)
+        sign_in(page, live_server.url, "buyer@example.com")
 
-            page.goto(f"{live_server.url}/cart/checkout/")
-            assert page.locator(".checkout-lines tbody tr").count() == 3
-            assert page.locator("input[name=delivery_date]").is_visible()
-            assert not page.locator("input[name=pickup_date]").is_visible()
+        page.goto(f"{live_server.url}/cart/checkout/")
+        assert page.locator(".checkout-lines tbody tr").count() == 3
+        assert page.locator("input[name=delivery_date]").is_visible()
+        assert not page.locator("input[name=pickup_date]").is_visible()
 
-            # Another contract: htmx asks the server for the page priced under it, and back.
-            amount = ".totals-amount dd"
-            assert "2\u00a0550,00" in page.locator(amount).inner_text()  # 200 × 12.50 + 2 × 25.00
-            for contract, total in ((data.other_contract, "2\u00a0244,00"), (data.contract, "2\u00a0550,00")):
-                settled = page.evaluate("window.__settled")
-                page.select_option("select[name=contract]", value=str(contract.pk))
-                # Once the new form is swapped in and settled, its selects answer changes again.
-                page.wait_for_function("n => window.__settled > n", arg=settled)
-                assert total in page.locator(amount).inner_text()  # 204 × 11.00, then 204 × 12.50
+        # Another contract: htmx asks the server for the page priced under it, and back.
+        amount = ".totals-amount dd"
+        assert "2\u00a0550,00" in page.locator(amount).inner_text()  # 200 × 12.50 + 2 × 25.00
+        for contract, total in ((data.other_contract, "2\u00a0244,00"), (data.contract, "2\u00a0550,00")):
+            settled = page.evaluate("window.__settled")
+            page.select_option("select[name=contract]", value=str(contract.pk))
+            # Once the new form is swapped in and settled, its selects answer changes again.
+            page.wait_for_function("n => window.__settled > n", arg=settled)
+            assert total in page.locator(amount).inner_text()  # 204 × 11.00, then 204 × 12.50
 
-            # Pickup: the delivery fields give way to the warehouses and the pickup date.
-            page.locator("label.choice-card", has=page.locator("#method-pickup")).click()
-            assert page.locator("input[name=pickup_date]").is_visible()
-            assert not page.locator("input[name=delivery_date]").is_visible()
-            date_input = page.locator("input[name=pickup_date]")
-            assert date_input.get_attribute("min") == pickup_day.isoformat()
-            assert date_input.input_value() == pickup_day.isoformat()
-            page.locator("label.radio-line", has_text="Склад Тольятти").click()
-            page.fill("input[name=po_number]", "PO-2026-114")
-            page.fill("textarea[name=comment]", "Заберём до 16:00, машина ГАЗель")
-            _assert_fits(page, size["width"])
-            page.evaluate("window.scrollTo(0, 0)")  # a full-page shot of a scrolled page repeats the sticky header
-            _shot(page, f"checkout-{viewport}")
+        # Pickup: the delivery fields give way to the warehouses and the pickup date.
+        page.locator("label.choice-card", has=page.locator("#method-pickup")).click()
+        assert page.locator("input[name=pickup_date]").is_visible()
+        assert not page.locator("input[name=delivery_date]").is_visible()
+        date_input = page.locator("input[name=pickup_date]")
+        assert date_input.get_attribute("min") == pickup_day.isoformat()
+        assert date_input.input_value() == pickup_day.isoformat()
+        page.locator("label.radio-line", has_text="Склад Тольятти").click()
+        page.fill("input[name=po_number]", "PO-2026-114")
+        page.fill("textarea[name=comment]", "Заберём до 16:00, машина ГАЗель")
+        assert_fits(page, size["width"])
+        page.evaluate("window.scrollTo(0, 0)")  # a full-page shot of a scrolled page repeats the sticky header
+        shot(page, f"checkout-{viewport}")
 
-            assert page.evaluate("window.__csp") == []
-            page.locator("button[value=place]").click()
-            page.wait_for_url("**/orders/*/")
-            assert page.locator(".alert-success").is_visible()
-            heading = page.locator("h1").inner_text()
-            assert page.locator(".line-table tbody tr").count() == 3
-            _assert_fits(page, size["width"])
-            _shot(page, f"checkout-order-{viewport}")
-            assert page.evaluate("window.__csp") == []
-        finally:
-            browser.close()
+        assert violations(page) == []
+        page.locator("button[value=place]").click()
+        page.wait_for_url("**/orders/*/")
+        assert page.locator(".alert-success").is_visible()
+        heading = page.locator("h1").inner_text()
+        assert page.locator(".line-table tbody tr").count() == 3
+        assert_fits(page, size["width"])
+        shot(page, f"checkout-order-{viewport}")
+        assert violations(page) == []
     assert not failed, failed
     # The database, once the browser (and its event loop) is gone.
     order = Order.objects.get()

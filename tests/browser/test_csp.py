@@ -17,7 +17,7 @@ from accounts.models import User
 from catalog.models import PropertyValue
 from catalog.services import category_rebuild_tree, product_search_refresh
 from tests.accounts.factories import region_with_manager
-from tests.browser.test_shell import CHROMIUM, CHROMIUM_ARGS, PASSWORD
+from tests.browser.pages import chromium, new_page, sign_in
 from tests.catalog.factories import PropertyFactory
 from tests.factories import (
     CategoryFactory,
@@ -33,22 +33,10 @@ from tests.factories import (
     WarehouseFactory,
 )
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
-# Listens before any script of the page runs (an init script is not subject to the page's policy).
-RECORD_VIOLATIONS = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
-});
-"""
-
-
 @pytest.fixture
-def csp_data(transactional_db, settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+def csp_data(transactional_db):
     base = PriceTypeFactory(name="Базовая")
     region, manager = region_with_manager(name="Поволжье", base_price_type=base)
     manager.email = "manager@example.com"
@@ -94,99 +82,77 @@ class Violations:
         assert not self.console and not events, "\n".join(self.console + [f"{self.page.url}: {e}" for e in events])
 
 
-def _sign_in(page, url: str, login: str, field: str = "login", submit: str = "form.form button[type=submit]"):
-    page.goto(url)
-    page.fill(f"input[name={field}]", login)
-    page.fill("input[name=password]", PASSWORD)
-    page.click(submit)
-
-
 def test_key_pages_break_no_content_security_policy(live_server, csp_data):
     base = live_server.url
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ru-RU")
-            context.add_init_script(RECORD_VIOLATIONS)
-            page = context.new_page()
-            seen = Violations(page)
+    with chromium() as browser:
+        page = new_page(browser, "desktop", record_violations=True)
+        seen = Violations(page)
 
-            _sign_in(page, f"{base}/accounts/login/", "buyer@example.com")
-            page.wait_for_url(f"{base}/catalog/")
-            seen.check()
+        sign_in(page, base, "buyer@example.com")
+        seen.check()
 
-            # htmx: search suggestions, facet filtering, add to cart.
-            page.fill("#header-search-q", "саморез")
-            page.locator("#search-suggestions .suggestions").wait_for()
-            page.goto(f"{base}/catalog/fasteners/")
-            page.locator(".filter-check", has_text="Tech-Krep").click()
-            page.wait_for_url(f"**f=brand%3A{csp_data['brand'].pk}*")
-            page.wait_for_function("document.querySelectorAll('.product-table tbody tr').length === 3")
-            row = page.locator(".product-table tbody tr").first
-            row.locator(".add-to-cart button[type=submit]").click()
-            row.locator(".add-to-cart-status .add-to-cart-ok").wait_for()
-            seen.check()
+        # htmx: search suggestions, facet filtering, add to cart.
+        page.fill("#header-search-q", "саморез")
+        page.locator("#search-suggestions .suggestions").wait_for()
+        page.goto(f"{base}/catalog/fasteners/")
+        page.locator(".filter-check", has_text="Tech-Krep").click()
+        page.wait_for_url(f"**f=brand%3A{csp_data['brand'].pk}*")
+        page.wait_for_function("document.querySelectorAll('.product-table tbody tr').length === 3")
+        row = page.locator(".product-table tbody tr").first
+        row.locator(".add-to-cart button[type=submit]").click()
+        row.locator(".add-to-cart-status .add-to-cart-ok").wait_for()
+        seen.check()
 
-            # The cart: its page, and a line edited by htmx.
-            page.goto(f"{base}/cart/")
-            quantity = page.locator("tr.cart-line input[name=quantity]").first
-            quantity.fill("100")
-            with page.expect_response(lambda response: "/cart/lines/" in response.url):
-                quantity.press("Enter")
-            seen.check()
+        # The cart: its page, and a line edited by htmx.
+        page.goto(f"{base}/cart/")
+        quantity = page.locator("tr.cart-line input[name=quantity]").first
+        quantity.fill("100")
+        with page.expect_response(lambda response: "/cart/lines/" in response.url):
+            quantity.press("Enter")
+        seen.check()
 
-            # The product page loads its related goods and reviews by htmx.
-            page.goto(f"{base}{csp_data['product'].get_absolute_url()}")
-            page.locator("#reviews").wait_for()
-            seen.check()
+        # The product page loads its related goods and reviews by htmx.
+        page.goto(f"{base}{csp_data['product'].get_absolute_url()}")
+        page.locator("#reviews").wait_for()
+        seen.check()
 
-            for path in ["/cabinet/", "/cabinet/legal-entities/", "/cabinet/users/", "/orders/",
-                         f"/orders/{csp_data['order'].pk}/", "/notifications/", "/accounts/email/",
-                         "/accounts/password/change/"]:
-                response = page.goto(f"{base}{path}")
-                assert response.status < 400, f"{path}: {response.status}"
-                seen.check()
-            context.close()
+        for path in ["/cabinet/", "/cabinet/legal-entities/", "/cabinet/users/", "/orders/",
+                     f"/orders/{csp_data['order'].pk}/", "/notifications/", "/accounts/email/",
+                     "/accounts/password/change/"]:
+            response = page.goto(f"{base}{path}")
+            assert response.status < 400, f"{path}: {response.status}"
+            seen.check()
+        page.context.close()
 
-            # The admin: a superuser's list, change form with autocomplete and related widgets, a regional
-            # manager's client form with plain selects.
-            context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ru-RU")
-            context.add_init_script(RECORD_VIOLATIONS)
-            page = context.new_page()
-            seen = Violations(page)
-            _sign_in(page, f"{base}/admin/login/", "admin@example.com", field="username",
-                     submit="input[type=submit]")
-            page.wait_for_url(f"{base}/admin/")
+        # The admin: a superuser's list, change form with autocomplete and related widgets, a regional
+        # manager's client form with plain selects.
+        page = new_page(browser, "desktop", record_violations=True)
+        seen = Violations(page)
+        sign_in(page, base, "admin@example.com", admin=True)
+        seen.check()
+        page.goto(f"{base}/admin/accounts/client/")
+        page.locator("#action-toggle").check()
+        seen.check()
+        page.goto(f"{base}/admin/accounts/client/{csp_data['client'].pk}/change/")
+        page.locator(".select2-selection").first.click()
+        page.locator(".select2-results__option").first.wait_for()
+        seen.check()
+        for path in ["/admin/orders/order/", f"/admin/orders/order/{csp_data['order'].pk}/change/",
+                     "/admin/catalog/product/", "/admin/accounts/user/add/"]:
+            response = page.goto(f"{base}{path}")
+            assert response.status < 400, f"{path}: {response.status}"
             seen.check()
-            page.goto(f"{base}/admin/accounts/client/")
-            page.locator("#action-toggle").check()
-            seen.check()
-            page.goto(f"{base}/admin/accounts/client/{csp_data['client'].pk}/change/")
-            page.locator(".select2-selection").first.click()
-            page.locator(".select2-results__option").first.wait_for()
-            seen.check()
-            for path in ["/admin/orders/order/", f"/admin/orders/order/{csp_data['order'].pk}/change/",
-                         "/admin/catalog/product/", "/admin/accounts/user/add/"]:
-                response = page.goto(f"{base}{path}")
-                assert response.status < 400, f"{path}: {response.status}"
-                seen.check()
-            context.close()
+        page.context.close()
 
-            context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="ru-RU")
-            context.add_init_script(RECORD_VIOLATIONS)
-            page = context.new_page()
-            seen = Violations(page)
-            _sign_in(page, f"{base}/admin/login/", "manager@example.com", field="username",
-                     submit="input[type=submit]")
-            page.wait_for_url(f"{base}/admin/")
-            page.goto(f"{base}/admin/accounts/client/{csp_data['client'].pk}/change/")
-            assert page.locator("select[name=manager]").is_visible()
-            seen.check()
-            entity = f"{base}/admin/accounts/legalentity/{csp_data['order'].legal_entity_id}/change/"
-            page.goto(entity)
-            page.locator(".object-tools button[type=submit]").click()  # withdraw the confirmation
-            page.locator(".messagelist .success").wait_for()
-            assert page.url == entity
-            seen.check()
-        finally:
-            browser.close()
+        page = new_page(browser, "desktop", record_violations=True)
+        seen = Violations(page)
+        sign_in(page, base, "manager@example.com", admin=True)
+        page.goto(f"{base}/admin/accounts/client/{csp_data['client'].pk}/change/")
+        assert page.locator("select[name=manager]").is_visible()
+        seen.check()
+        entity = f"{base}/admin/accounts/legalentity/{csp_data['order'].legal_entity_id}/change/"
+        page.goto(entity)
+        page.locator(".object-tools button[type=submit]").click()  # withdraw the confirmation
+        page.locator(".messagelist .success").wait_for()
+        assert page.url == entity
+        seen.check()

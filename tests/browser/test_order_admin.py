@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from orders.models import Order
 from orders.status import OrderStatus
-from tests.browser.test_csp import RECORD_VIOLATIONS
-from tests.browser.test_shell import CHROMIUM, CHROMIUM_ARGS, PASSWORD, VIEWPORTS, _shot
+from tests.browser.pages import chromium, new_page, shot, sign_in, violations
 from tests.factories import (
     ClientFactory,
     LegalEntityFactory,
@@ -25,15 +24,12 @@ from tests.factories import (
     StaffUserFactory,
 )
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 S = OrderStatus
 
 
 @pytest.fixture
-def admin_data(transactional_db, settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+def admin_data(transactional_db):
     volga, kama, ural = RegionFactory(name="Поволжье"), RegionFactory(name="Прикамье"), RegionFactory(name="Урал")
     manager = StaffUserFactory(email="manager@example.com", first_name="Игорь", last_name="Петров")
     manager.managed_regions.add(volga, kama)
@@ -70,70 +66,60 @@ def _numbers(page) -> list[str]:
 def test_the_regional_manager_filters_and_searches_orders_in_admin(live_server, admin_data, viewport):
     base = live_server.url
     failed = []
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_context(viewport=VIEWPORTS[viewport], locale="ru-RU").new_page()
-            page.add_init_script(RECORD_VIOLATIONS)
-            page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-            page.goto(f"{base}/admin/login/")
-            page.fill("input[name=username]", "manager@example.com")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("input[type=submit]")
-            page.wait_for_url(f"{base}/admin/")
-            assert "Заказы" in page.locator("#content-main").inner_text()
+    with chromium() as browser:
+        page = new_page(browser, viewport, record_violations=True, failed=failed)
+        sign_in(page, base, "manager@example.com", admin=True)
+        assert "Заказы" in page.locator("#content-main").inner_text()
 
-            changelist = f"{base}/admin/orders/order/"
+        changelist = f"{base}/admin/orders/order/"
+        page.goto(changelist)
+        everything = ["2026-000501", "2026-000502", "2026-000503", "2026-000504", "2026-000505"]
+        assert _numbers(page) == everything, "his region's orders only"
+        filters = page.locator("#changelist-filter").inner_text()
+        for title in ("Статус", "Регион (филиал)", "Клиент", "Создан", "Сумма", "Вес, кг", "Эскалация"):
+            assert title.lower() in filters.lower(), title
+        assert "Урал" not in filters and "Уралснаб" not in filters
+        shot(page, f"admin-orders-{viewport}")
+
+        def narrowed(query: str) -> list[str]:
+            page.goto(f"{changelist}?{query}")
+            return _numbers(page)
+
+        assert narrowed("status__exact=accepted") == ["2026-000502"]
+        page.goto(changelist)
+        page.locator("#changelist-filter a", has_text="Прикамье").click()
+        page.wait_for_url("**client__region__id__exact=*")
+        assert _numbers(page) == ["2026-000505"]
+        assert narrowed("escalated=any") == ["2026-000501", "2026-000503"]
+        assert narrowed("escalated=2") == ["2026-000503"]
+        assert narrowed("amount=100000-1000000") == ["2026-000502"]
+        assert narrowed("weight=1000-10000") == ["2026-000502"]
+        assert narrowed("created_at__gte=" + (timezone.localdate() - datetime.timedelta(days=7)).isoformat()) == [
+            "2026-000501", "2026-000502", "2026-000505"]
+        page.goto(changelist)
+        page.locator("#changelist-filter a", has_text="ООО «Кровля-Сервис»").click()
+        page.wait_for_url("**client__id__exact=*")
+        assert _numbers(page) == ["2026-000503", "2026-000504"]
+
+        for query, expected in (("2026-000503", ["2026-000503"]), ("KR-4800", ["2026-000501", "2026-000504"]),
+                                ("Кровля", ["2026-000503", "2026-000504"]), ("6312345678", ["2026-000501",
+                                                                                          "2026-000502"])):
             page.goto(changelist)
-            everything = ["2026-000501", "2026-000502", "2026-000503", "2026-000504", "2026-000505"]
-            assert _numbers(page) == everything, "his region's orders only"
-            filters = page.locator("#changelist-filter").inner_text()
-            for title in ("Статус", "Регион (филиал)", "Клиент", "Создан", "Сумма", "Вес, кг", "Эскалация"):
-                assert title.lower() in filters.lower(), title
-            assert "Урал" not in filters and "Уралснаб" not in filters
-            _shot(page, f"admin-orders-{viewport}")
+            page.fill("#searchbar", query)
+            page.locator("#changelist-search input[type=submit]").click()
+            page.wait_for_load_state()
+            assert _numbers(page) == expected, query
 
-            def narrowed(query: str) -> list[str]:
-                page.goto(f"{changelist}?{query}")
-                return _numbers(page)
-
-            assert narrowed("status__exact=accepted") == ["2026-000502"]
-            page.goto(changelist)
-            page.locator("#changelist-filter a", has_text="Прикамье").click()
-            page.wait_for_url("**client__region__id__exact=*")
-            assert _numbers(page) == ["2026-000505"]
-            assert narrowed("escalated=any") == ["2026-000501", "2026-000503"]
-            assert narrowed("escalated=2") == ["2026-000503"]
-            assert narrowed("amount=100000-1000000") == ["2026-000502"]
-            assert narrowed("weight=1000-10000") == ["2026-000502"]
-            assert narrowed("created_at__gte=" + (timezone.localdate() - datetime.timedelta(days=7)).isoformat()) == [
-                "2026-000501", "2026-000502", "2026-000505"]
-            page.goto(changelist)
-            page.locator("#changelist-filter a", has_text="ООО «Кровля-Сервис»").click()
-            page.wait_for_url("**client__id__exact=*")
-            assert _numbers(page) == ["2026-000503", "2026-000504"]
-
-            for query, expected in (("2026-000503", ["2026-000503"]), ("KR-4800", ["2026-000501", "2026-000504"]),
-                                    ("Кровля", ["2026-000503", "2026-000504"]), ("6312345678", ["2026-000501",
-                                                                                              "2026-000502"])):
-                page.goto(changelist)
-                page.fill("#searchbar", query)
-                page.locator("#changelist-search input[type=submit]").click()
-                page.wait_for_load_state()
-                assert _numbers(page) == expected, query
-
-            # A sent order: lines and history read-only, no blank rows, nothing to save.
-            page.goto(changelist)
-            page.locator("#result_list a", has_text="2026-000502").click()
-            page.wait_for_url("**/change/")
-            lines = page.locator("#lines-group")
-            assert "DU-1010" in lines.inner_text()
-            assert lines.locator("input:not([type=hidden]), select, textarea").count() == 0
-            assert page.locator(".add-row:visible, .empty-form:visible").count() == 0, "no blank row, nothing to add"
-            assert page.locator("input[name=_save]").count() == 0
-            _shot(page, f"admin-order-page-{viewport}")
-            assert page.evaluate("window.__csp") == []
-        finally:
-            browser.close()
+        # A sent order: lines and history read-only, no blank rows, nothing to save.
+        page.goto(changelist)
+        page.locator("#result_list a", has_text="2026-000502").click()
+        page.wait_for_url("**/change/")
+        lines = page.locator("#lines-group")
+        assert "DU-1010" in lines.inner_text()
+        assert lines.locator("input:not([type=hidden]), select, textarea").count() == 0
+        assert page.locator(".add-row:visible, .empty-form:visible").count() == 0, "no blank row, nothing to add"
+        assert page.locator("input[name=_save]").count() == 0
+        shot(page, f"admin-order-page-{viewport}")
+        assert violations(page) == []
     assert not failed, failed
     assert Order.objects.filter(status=S.SUBMITTED).count() == 3

@@ -15,8 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from orders.models import OrderStatusChange
 from orders.status import OrderStatus
-from tests.browser.test_csp import RECORD_VIOLATIONS
-from tests.browser.test_shell import CHROMIUM, CHROMIUM_ARGS, PASSWORD, VIEWPORTS, _assert_fits, _shot
+from tests.browser.pages import VIEWPORTS, assert_fits, chromium, new_page, shot, sign_in, violations
 from tests.factories import (
     BalanceFactory,
     BankAccountFactory,
@@ -29,7 +28,6 @@ from tests.factories import (
     ProductFactory,
 )
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 S = OrderStatus
@@ -40,8 +38,6 @@ GOODS = [("KR-4800", "Саморез кровельный 4,8×35 RAL 3005, с �
 
 @pytest.fixture
 def history_data(transactional_db, settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
     settings.PORTAL_SUPPLIER_NAME = "ООО «Крепёж-Опт»"
     settings.PORTAL_SUPPLIER_INN = "7701234567"
     settings.PORTAL_SUPPLIER_KPP = "770101001"
@@ -107,58 +103,48 @@ def test_order_history(live_server, history_data, viewport):
     size = VIEWPORTS[viewport]
     shipped = history_data["shipped"]
     failed = []
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_context(viewport=size, locale="ru-RU").new_page()
-            page.add_init_script(RECORD_VIOLATIONS)
-            page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.fill("input[name=login]", "head@example.com")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("form.form button[type=submit]")
-            page.wait_for_url(f"{live_server.url}/catalog/")
+    with chromium() as browser:
+        page = new_page(browser, size, record_violations=True, failed=failed)
+        sign_in(page, live_server.url, "head@example.com")
 
-            page.goto(f"{live_server.url}/orders/")
-            rows = page.locator(".order-table tbody tr")
-            assert rows.count() == 7
-            _assert_fits(page, size["width"])
-            _shot(page, f"order-history-{viewport}")
+        page.goto(f"{live_server.url}/orders/")
+        rows = page.locator(".order-table tbody tr")
+        assert rows.count() == 7
+        assert_fits(page, size["width"])
+        shot(page, f"order-history-{viewport}")
 
-            # A status from the select: htmx swaps the results and the address follows.
-            page.select_option("select[name=status]", value="shipped")
-            page.wait_for_url("**/orders/?*status=shipped*")
-            page.wait_for_function("document.querySelectorAll('.order-table tbody tr').length === 1")
-            page.fill(".history-filters input[name=q]", "AN-1095")
-            page.locator(".history-filters button[type=submit]").click()
-            page.wait_for_url("**q=AN-1095*")
-            assert rows.count() == 1
-            assert "AN-1095" in page.locator(".history-summary a").get_attribute("href")  # the export follows
-            _shot(page, f"order-history-filtered-{viewport}")
+        # A status from the select: htmx swaps the results and the address follows.
+        page.select_option("select[name=status]", value="shipped")
+        page.wait_for_url("**/orders/?*status=shipped*")
+        page.wait_for_function("document.querySelectorAll('.order-table tbody tr').length === 1")
+        page.fill(".history-filters input[name=q]", "AN-1095")
+        page.locator(".history-filters button[type=submit]").click()
+        page.wait_for_url("**q=AN-1095*")
+        assert rows.count() == 1
+        assert "AN-1095" in page.locator(".history-summary a").get_attribute("href")  # the export follows
+        shot(page, f"order-history-filtered-{viewport}")
 
-            page.locator(".order-table tbody tr a", has_text=shipped.number).click()
-            page.wait_for_url(f"**/orders/{shipped.pk}/")
-            assert page.locator(".timeline-item").count() == 4
-            assert "Машина № А123ВС 163" in page.locator(".timeline").inner_text()
-            erp = page.locator(".order-erp").inner_text()
-            assert "ТДЦУ-000142" in erp and "Оплачен по данным 1С" in erp and "Отгружен по данным 1С" in erp, erp
-            _assert_fits(page, size["width"])
-            _shot(page, f"order-page-{viewport}")
+        page.locator(".order-table tbody tr a", has_text=shipped.number).click()
+        page.wait_for_url(f"**/orders/{shipped.pk}/")
+        assert page.locator(".timeline-item").count() == 4
+        assert "Машина № А123ВС 163" in page.locator(".timeline").inner_text()
+        erp = page.locator(".order-erp").inner_text()
+        assert "ТДЦУ-000142" in erp and "Оплачен по данным 1С" in erp and "Отгружен по данным 1С" in erp, erp
+        assert_fits(page, size["width"])
+        shot(page, f"order-page-{viewport}")
 
-            page.locator(f".order-actions a[href='/orders/{shipped.pk}/invoice/']").click()
-            page.wait_for_url(f"**/orders/{shipped.pk}/invoice/")
-            words = page.locator(".invoice-words").inner_text()
-            assert words.endswith("копеек") or words.endswith("копейка") or words.endswith("копейки")
-            assert "ООО «Крепёж-Опт»" in page.locator(".invoice").inner_text()
-            _assert_fits(page, size["width"])
-            _shot(page, f"invoice-{viewport}")
+        page.locator(f".order-actions a[href='/orders/{shipped.pk}/invoice/']").click()
+        page.wait_for_url(f"**/orders/{shipped.pk}/invoice/")
+        words = page.locator(".invoice-words").inner_text()
+        assert words.endswith("копеек") or words.endswith("копейка") or words.endswith("копейки")
+        assert "ООО «Крепёж-Опт»" in page.locator(".invoice").inner_text()
+        assert_fits(page, size["width"])
+        shot(page, f"invoice-{viewport}")
 
-            page.goto(f"{live_server.url}/cabinet/finance/")
-            assert page.locator(".finance-grid .card").count() == 2
-            assert "Просрочка оплаты" in page.locator(".finance-grid").inner_text()
-            _assert_fits(page, size["width"])
-            _shot(page, f"finance-{viewport}")
-            assert page.evaluate("window.__csp") == []
-        finally:
-            browser.close()
+        page.goto(f"{live_server.url}/cabinet/finance/")
+        assert page.locator(".finance-grid .card").count() == 2
+        assert "Просрочка оплаты" in page.locator(".finance-grid").inner_text()
+        assert_fits(page, size["width"])
+        shot(page, f"finance-{viewport}")
+        assert violations(page) == []
     assert not failed, failed

@@ -19,20 +19,16 @@ from django.utils import timezone
 from accounts.models import User
 from orders.models import ApprovalRule, Order
 from orders.status import OrderStatus
-from tests.browser.test_csp import RECORD_VIOLATIONS
-from tests.browser.test_shell import CHROMIUM, CHROMIUM_ARGS, PASSWORD, VIEWPORTS, _assert_fits, _shot
+from tests.browser.pages import VIEWPORTS, assert_fits, chromium, new_page, shot, sign_in, violations
 from tests.factories import BalanceFactory, ClientUserFactory, StaffUserFactory
 from tests.orders.checkout_data import make_checkout_data
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 S = OrderStatus
 
 
 @pytest.fixture
-def workflow_data(transactional_db, settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+def workflow_data(transactional_db):
     data = make_checkout_data(email="buyer@example.com")
     User.objects.filter(pk=data.buyer.pk).update(first_name="Анна", last_name="Сидорова")
     data.head = ClientUserFactory(client=data.client, role=User.Role.ADMINISTRATOR, email="head@example.com",
@@ -44,118 +40,92 @@ def workflow_data(transactional_db, settings):
     return data
 
 
-def _page(browser, size, failed):
-    page = browser.new_context(viewport=size, locale="ru-RU").new_page()
-    page.add_init_script(RECORD_VIOLATIONS)
-    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    return page
-
-
-def _sign_in(page, base, email, *, admin=False):
-    if admin:
-        page.goto(f"{base}/admin/login/")
-        page.fill("input[name=username]", email)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("input[type=submit]")
-        page.wait_for_url(f"{base}/admin/")
-    else:
-        page.goto(f"{base}/accounts/login/")
-        page.fill("input[name=login]", email)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("form.form button[type=submit]")
-        page.wait_for_url(f"{base}/catalog/")
-
-
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_the_order_workflow_from_the_rule_to_assembling(live_server, workflow_data, viewport):
     size, base, data = VIEWPORTS[viewport], live_server.url, workflow_data
     width = size["width"]
     failed = []
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            # The administrator holds orders over 50 ₽ for his approval.
-            head = _page(browser, size, failed)
-            _sign_in(head, base, "head@example.com")
-            head.goto(f"{base}/orders/approval-rules/")
-            head.fill("input[name=amount_over]", "50")
-            head.locator("form.form button[type=submit]").last.click()
-            head.wait_for_url("**/orders/approval-rules/")
-            assert head.locator(".approval-rules-table tbody tr").count() == 1
+    with chromium() as browser:
+        # The administrator holds orders over 50 ₽ for his approval.
+        head = new_page(browser, size, record_violations=True, failed=failed)
+        sign_in(head, base, "head@example.com")
+        head.goto(f"{base}/orders/approval-rules/")
+        head.fill("input[name=amount_over]", "50")
+        head.locator("form.form button[type=submit]").last.click()
+        head.wait_for_url("**/orders/approval-rules/")
+        assert head.locator(".approval-rules-table tbody tr").count() == 1
 
-            # The buyer places an order of 75 ₽: it waits for approval.
-            buyer = _page(browser, size, failed)
-            _sign_in(buyer, base, "buyer@example.com")
-            buyer.goto(f"{base}/cart/checkout/")
-            buyer.locator("button[value=place]").click()
-            buyer.wait_for_url("**/orders/*/")
-            order_url = buyer.url
-            pk = int(order_url.rstrip("/").rsplit("/", 1)[1])
-            assert buyer.locator(".page-head .status--awaiting_approval").is_visible()
+        # The buyer places an order of 75 ₽: it waits for approval.
+        buyer = new_page(browser, size, record_violations=True, failed=failed)
+        sign_in(buyer, base, "buyer@example.com")
+        buyer.goto(f"{base}/cart/checkout/")
+        buyer.locator("button[value=place]").click()
+        buyer.wait_for_url("**/orders/*/")
+        order_url = buyer.url
+        pk = int(order_url.rstrip("/").rsplit("/", 1)[1])
+        assert buyer.locator(".page-head .status--awaiting_approval").is_visible()
 
-            # The administrator approves it from the queue, without a reload.
-            head.goto(f"{base}/orders/approvals/")
-            card = head.locator(".approval-card")
-            assert card.count() == 1 and "Анна Сидорова" in card.inner_text()
-            card.locator("textarea[name=comment]").fill("Согласовано")
-            _assert_fits(head, width)
-            head.evaluate("window.scrollTo(0, 0)")
-            _shot(head, f"workflow-approvals-{viewport}")
-            head.evaluate("window.__reloaded = false")
-            card.locator("button[hx-post$='/approve/']").click()
-            head.locator(".approval-card--decided").wait_for()
-            assert head.evaluate("window.__reloaded") is False
-            assert head.evaluate("window.__csp") == []
+        # The administrator approves it from the queue, without a reload.
+        head.goto(f"{base}/orders/approvals/")
+        card = head.locator(".approval-card")
+        assert card.count() == 1 and "Анна Сидорова" in card.inner_text()
+        card.locator("textarea[name=comment]").fill("Согласовано")
+        assert_fits(head, width)
+        head.evaluate("window.scrollTo(0, 0)")
+        shot(head, f"workflow-approvals-{viewport}")
+        head.evaluate("window.__reloaded = false")
+        card.locator("button[hx-post$='/approve/']").click()
+        head.locator(".approval-card--decided").wait_for()
+        assert head.evaluate("window.__reloaded") is False
+        assert violations(head) == []
 
-            # The administrator's finance page.
-            head.goto(f"{base}/cabinet/finance/")
-            assert "18" in head.locator(".finance-grid").inner_text()
-            _assert_fits(head, width)
-            _shot(head, f"workflow-finance-{viewport}")
-            assert head.evaluate("window.__csp") == []
+        # The administrator's finance page.
+        head.goto(f"{base}/cabinet/finance/")
+        assert "18" in head.locator(".finance-grid").inner_text()
+        assert_fits(head, width)
+        shot(head, f"workflow-finance-{viewport}")
+        assert violations(head) == []
 
-            # The supplier's regional manager accepts it from the order page in admin ...
-            manager = _page(browser, size, failed)
-            _sign_in(manager, base, "manager@example.com", admin=True)
-            manager.goto(f"{base}/admin/orders/order/")
-            manager.locator(f"#result_list a[href$='/admin/orders/order/{pk}/change/']").click()
-            manager.wait_for_url(f"**/admin/orders/order/{pk}/change/")
-            transitions = manager.locator("form.order-transitions")
-            assert transitions.locator("button[name=to_status]").all_inner_texts() == [
-                "Принят", "Собирается", "Отгружен", "Отменён"]
-            transitions.locator("textarea[name=comment]").fill("Склад подтвердил наличие")
-            transitions.locator("button[value=accepted]").click()
-            manager.locator(".messagelist .success").wait_for()
-            assert "Принят" in manager.locator(".field-status .readonly").inner_text()
-            _shot(manager, f"workflow-admin-order-{viewport}")
-            assert manager.evaluate("window.__csp") == []
+        # The supplier's regional manager accepts it from the order page in admin ...
+        manager = new_page(browser, size, record_violations=True, failed=failed)
+        sign_in(manager, base, "manager@example.com", admin=True)
+        manager.goto(f"{base}/admin/orders/order/")
+        manager.locator(f"#result_list a[href$='/admin/orders/order/{pk}/change/']").click()
+        manager.wait_for_url(f"**/admin/orders/order/{pk}/change/")
+        transitions = manager.locator("form.order-transitions")
+        assert transitions.locator("button[name=to_status]").all_inner_texts() == [
+            "Принят", "Собирается", "Отгружен", "Отменён"]
+        transitions.locator("textarea[name=comment]").fill("Склад подтвердил наличие")
+        transitions.locator("button[value=accepted]").click()
+        manager.locator(".messagelist .success").wait_for()
+        assert "Принят" in manager.locator(".field-status .readonly").inner_text()
+        shot(manager, f"workflow-admin-order-{viewport}")
+        assert violations(manager) == []
 
-            # ... and moves it to assembling with the list action, with a comment.
-            manager.goto(f"{base}/admin/orders/order/")
-            manager.locator(f"#result_list input[name=_selected_action][value='{pk}']").check()
-            manager.select_option("select[name=action]", value="move_to_assembling")
-            manager.locator("button[name=index]").click()
-            manager.fill("textarea[name=comment]", "Собираем на складе на Южной")
-            manager.locator("input[type=submit].default").click()
-            manager.locator(".messagelist .success").wait_for()
-            assert "Собирается" in manager.locator("#result_list").inner_text()
-            assert manager.evaluate("window.__csp") == []
+        # ... and moves it to assembling with the list action, with a comment.
+        manager.goto(f"{base}/admin/orders/order/")
+        manager.locator(f"#result_list input[name=_selected_action][value='{pk}']").check()
+        manager.select_option("select[name=action]", value="move_to_assembling")
+        manager.locator("button[name=index]").click()
+        manager.fill("textarea[name=comment]", "Собираем на складе на Южной")
+        manager.locator("input[type=submit].default").click()
+        manager.locator(".messagelist .success").wait_for()
+        assert "Собирается" in manager.locator("#result_list").inner_text()
+        assert violations(manager) == []
 
-            # The buyer sees every change in the timeline.
-            buyer.goto(order_url)
-            assert buyer.locator(".page-head .status--assembling").is_visible()
-            items = buyer.locator(".timeline-item")
-            assert items.count() == 5
-            text = buyer.locator(".timeline").inner_text()
-            for expected in ("На согласовании", "Согласован", "Согласовано", "Передан поставщику", "Принят",
-                             "Склад подтвердил наличие", "Собирается", "Собираем на складе на Южной",
-                             "Олег Ким", "Игорь Петров"):
-                assert expected in text, expected
-            _assert_fits(buyer, width)
-            _shot(buyer, f"workflow-order-{viewport}")
-            assert buyer.evaluate("window.__csp") == []
-        finally:
-            browser.close()
+        # The buyer sees every change in the timeline.
+        buyer.goto(order_url)
+        assert buyer.locator(".page-head .status--assembling").is_visible()
+        items = buyer.locator(".timeline-item")
+        assert items.count() == 5
+        text = buyer.locator(".timeline").inner_text()
+        for expected in ("На согласовании", "Согласован", "Согласовано", "Передан поставщику", "Принят",
+                         "Склад подтвердил наличие", "Собирается", "Собираем на складе на Южной",
+                         "Олег Ким", "Игорь Петров"):
+            assert expected in text, expected
+        assert_fits(buyer, width)
+        shot(buyer, f"workflow-order-{viewport}")
+        assert violations(buyer) == []
     assert not failed, failed
     assert ApprovalRule.objects.filter(client=data.client, amount_over=Decimal("50")).exists()
     order = Order.objects.get()

@@ -8,7 +8,6 @@ and upload-result-*.png.
 """
 
 import io
-import os
 from decimal import Decimal
 
 import pytest
@@ -17,8 +16,7 @@ from openpyxl import Workbook, load_workbook
 from accounts.models import User
 from catalog.models import ProductUnit, Unit
 from orders.models import CartLine
-from tests.browser.test_csp import RECORD_VIOLATIONS
-from tests.browser.test_shell import CHROMIUM, CHROMIUM_ARGS, PASSWORD, SCREENSHOT_DIR, VIEWPORTS, _assert_fits
+from tests.browser.pages import VIEWPORTS, assert_fits, chromium, new_page, shot, sign_in, violations
 from tests.factories import (
     ClientUserFactory,
     PriceFactory,
@@ -30,14 +28,11 @@ from tests.factories import (
     WarehouseFactory,
 )
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 
 @pytest.fixture
-def order_data(transactional_db, settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+def order_data(transactional_db):
     base = PriceTypeFactory(name="Базовая")
     region = RegionFactory(name="Поволжье", base_price_type=base)
     warehouse = WarehouseFactory(region=region, name="Склад Самара")
@@ -79,72 +74,46 @@ PROGRESS_AT = """(percent) => {
 }"""
 
 
-def _sign_in(page, url: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.fill("input[name=login]", "buyer@example.com")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.form button[type=submit]")
-    page.wait_for_url(f"{url}/catalog/")
-
-
-def _shot(page, name: str) -> None:
-    """Like test_shell's, but leaving the caret alone: Playwright hides it with a style attribute that an
-    htmx swap then copies onto the new inputs, which the Content-Security-Policy reports."""
-    if os.environ.get("SCREENSHOTS") == "1":
-        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True, caret="initial")
-
-
 def _workbook(path):
     """A downloaded workbook (Playwright keeps downloads under names without an extension)."""
     with open(path, "rb") as file:
         return load_workbook(io.BytesIO(file.read()))
 
 
-def _violations(page) -> list[str]:
-    return page.evaluate("window.__csp")
-
-
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_quick_order_with_a_multiplicity_correction(live_server, order_data, viewport):
     size = VIEWPORTS[viewport]
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport=size, locale="ru-RU")
-            context.add_init_script(RECORD_VIOLATIONS)
-            page = context.new_page()
-            _sign_in(page, live_server.url)
-            page.locator("a[href='/cart/quick/']").first.click()
-            page.wait_for_url("**/cart/quick/")
-            page.fill("#quick-text", "KR-4800\t100\nDB-1024 30\nAN-0812;3;уп\nGV5000 2\nNOPE-77 1\nkr-4800 5 бухта")
-            page.get_by_role("button", name="Проверить").click()
-            page.locator("#line-2.quick-row--multiplicity").wait_for()
-            # Rows keep their ids across swaps, and htmx shows the old classes until it settles: wait for the new ones.
-            page.locator("#line-4.quick-row--ok").wait_for()  # "GV5000" found despite the missing dash
-            page.locator("#line-5.quick-row--unknown_sku").wait_for()
-            page.locator("#line-6.quick-row--unknown_unit").wait_for()
-            assert "Кратность 24 шт: 24 шт или 48 шт?" in page.locator("#line-2").inner_text()
-            _assert_fits(page, size["width"])
-            _shot(page, f"quick-order-{viewport}")
+    with chromium() as browser:
+        page = new_page(browser, size, record_violations=True)
+        sign_in(page, live_server.url, "buyer@example.com")
+        page.locator("a[href='/cart/quick/']").first.click()
+        page.wait_for_url("**/cart/quick/")
+        page.fill("#quick-text", "KR-4800\t100\nDB-1024 30\nAN-0812;3;уп\nGV5000 2\nNOPE-77 1\nkr-4800 5 бухта")
+        page.get_by_role("button", name="Проверить").click()
+        page.locator("#line-2.quick-row--multiplicity").wait_for()
+        # Rows keep their ids across swaps, and htmx shows the old classes until it settles: wait for the new ones.
+        page.locator("#line-4.quick-row--ok").wait_for()  # "GV5000" found despite the missing dash
+        page.locator("#line-5.quick-row--unknown_sku").wait_for()
+        page.locator("#line-6.quick-row--unknown_unit").wait_for()
+        assert "Кратность 24 шт: 24 шт или 48 шт?" in page.locator("#line-2").inner_text()
+        assert_fits(page, size["width"])
+        shot(page, f"quick-order-{viewport}", caret="initial")
 
-            # The buyer picks 48 for the dowels, and a known unit for the last line.
-            page.locator("#line-2").get_by_role("button", name="48 шт").click()
-            page.locator("#line-2.quick-row--ok").wait_for()
-            page.select_option("#row-6-unit", "шт")
-            page.get_by_role("button", name="Проверить снова").click()
-            page.locator("#line-6.quick-row--ok").wait_for()
-            assert "DB-1024\t48\tшт" in page.input_value("#quick-text")
+        # The buyer picks 48 for the dowels, and a known unit for the last line.
+        page.locator("#line-2").get_by_role("button", name="48 шт").click()
+        page.locator("#line-2.quick-row--ok").wait_for()
+        page.select_option("#row-6-unit", "шт")
+        page.get_by_role("button", name="Проверить снова").click()
+        page.locator("#line-6.quick-row--ok").wait_for()
+        assert "DB-1024\t48\tшт" in page.input_value("#quick-text")
 
-            page.get_by_role("button", name="Добавить 5 строк в корзину").click()
-            page.locator(".quick-order .alert-success").wait_for()
-            assert page.locator("#cart-count").inner_text() == "4"  # KR-4800 twice makes one cart line
-            assert page.input_value("#quick-text").strip() == "NOPE-77 1"
-            page.locator("#line-1.quick-row--unknown_sku").wait_for()
-            _assert_fits(page, size["width"])
-            assert _violations(page) == [], "\n".join(_violations(page))
-        finally:
-            browser.close()
+        page.get_by_role("button", name="Добавить 5 строк в корзину").click()
+        page.locator(".quick-order .alert-success").wait_for()
+        assert page.locator("#cart-count").inner_text() == "4"  # KR-4800 twice makes one cart line
+        assert page.input_value("#quick-text").strip() == "NOPE-77 1"
+        page.locator("#line-1.quick-row--unknown_sku").wait_for()
+        assert_fits(page, size["width"])
+        assert violations(page) == [], "\n".join(violations(page))
     # The ORM outside Playwright's event loop.
     quantities = dict(CartLine.objects.values_list("product__sku", "quantity"))
     assert quantities == {"KR-4800": Decimal(105), "DB-1024": Decimal(48), "AN-0812": Decimal(30),
@@ -167,53 +136,46 @@ def test_excel_upload_with_a_bad_row_and_the_annotated_file(live_server, order_d
     size = VIEWPORTS[viewport]
     upload = tmp_path / "заказ.xlsx"
     _order_file(upload)
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport=size, locale="ru-RU", accept_downloads=True)
-            context.add_init_script(RECORD_VIOLATIONS)
-            context.add_init_script(RECORD_PROGRESS)
-            page = context.new_page()
-            _sign_in(page, live_server.url)
-            page.locator("a[href='/cart/upload/']").first.click()
-            page.wait_for_url("**/cart/upload/")
-            with page.expect_download() as template:
-                page.get_by_role("link", name="Скачать шаблон (.xlsx)").click()
-            header = [cell.value for cell in _workbook(template.value.path()).active[1]]
-            assert header == ["Артикул", "Количество", "Ед. изм.", "Комментарий"]
+    with chromium() as browser:
+        page = new_page(browser, size, record_violations=True, scripts=(RECORD_PROGRESS,), accept_downloads=True)
+        sign_in(page, live_server.url, "buyer@example.com")
+        page.locator("a[href='/cart/upload/']").first.click()
+        page.wait_for_url("**/cart/upload/")
+        with page.expect_download() as template:
+            page.get_by_role("link", name="Скачать шаблон (.xlsx)").click()
+        header = [cell.value for cell in _workbook(template.value.path()).active[1]]
+        assert header == ["Артикул", "Количество", "Ед. изм.", "Комментарий"]
 
-            # The progress script moves the bar as htmx reports the bytes sent, then says the file is processed.
-            assert page.evaluate(PROGRESS_AT, 40) == [40, "Загрузка… 40%"]
-            assert page.evaluate(PROGRESS_AT, 100) == [None, "Обработка…"]
-            page.set_input_files("#upload-file", str(upload))
-            _assert_fits(page, size["width"])
-            _shot(page, f"upload-{viewport}")
-            page.get_by_role("button", name="Загрузить и добавить в корзину").click()
-            page.locator(".upload-result").wait_for()
-            assert page.evaluate("window.__progress"), "htmx reported no upload progress"
-            page.wait_for_url("**/cart/upload/*/")  # the result has an address of its own
-            assert page.locator(".result-table--rejected tbody tr").count() == 1
-            assert "Кратность 24 шт: 24 шт или 48 шт?" in page.locator(".result-table--rejected").inner_text()
-            assert page.locator("#cart-count").inner_text() == "3"
-            _assert_fits(page, size["width"])
-            _shot(page, f"upload-result-{viewport}")
+        # The progress script moves the bar as htmx reports the bytes sent, then says the file is processed.
+        assert page.evaluate(PROGRESS_AT, 40) == [40, "Загрузка… 40%"]
+        assert page.evaluate(PROGRESS_AT, 100) == [None, "Обработка…"]
+        page.set_input_files("#upload-file", str(upload))
+        assert_fits(page, size["width"])
+        shot(page, f"upload-{viewport}", caret="initial")
+        page.get_by_role("button", name="Загрузить и добавить в корзину").click()
+        page.locator(".upload-result").wait_for()
+        assert page.evaluate("window.__progress"), "htmx reported no upload progress"
+        page.wait_for_url("**/cart/upload/*/")  # the result has an address of its own
+        assert page.locator(".result-table--rejected tbody tr").count() == 1
+        assert "Кратность 24 шт: 24 шт или 48 шт?" in page.locator(".result-table--rejected").inner_text()
+        assert page.locator("#cart-count").inner_text() == "3"
+        assert_fits(page, size["width"])
+        shot(page, f"upload-result-{viewport}", caret="initial")
 
-            with page.expect_download() as annotated:
-                page.get_by_role("link", name="Весь файл с причинами (.xlsx)").click()
-            assert annotated.value.suggested_filename.endswith(".xlsx")
-            sheet = _workbook(annotated.value.path()).active
-            rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-            assert rows[0][4:] == ["Ошибка", "Строка"]
-            assert rows[2] == ["DB-1024", 30, None, None, "Кратность 24 шт: 24 шт или 48 шт?", 3]
-            assert sheet.cell(row=3, column=1).fill.fgColor.rgb == "00FFC7CE"
-            assert sheet.cell(row=2, column=1).fill.fgColor.rgb != "00FFC7CE"
+        with page.expect_download() as annotated:
+            page.get_by_role("link", name="Весь файл с причинами (.xlsx)").click()
+        assert annotated.value.suggested_filename.endswith(".xlsx")
+        sheet = _workbook(annotated.value.path()).active
+        rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+        assert rows[0][4:] == ["Ошибка", "Строка"]
+        assert rows[2] == ["DB-1024", 30, None, None, "Кратность 24 шт: 24 шт или 48 шт?", 3]
+        assert sheet.cell(row=3, column=1).fill.fgColor.rgb == "00FFC7CE"
+        assert sheet.cell(row=2, column=1).fill.fgColor.rgb != "00FFC7CE"
 
-            # Reload: the result page is read from its kept copy, nothing is added twice.
-            page.reload()
-            page.locator(".upload-result").wait_for()
-            assert page.locator("#cart-count").inner_text() == "3"
-            assert _violations(page) == [], "\n".join(_violations(page))
-        finally:
-            browser.close()
+        # Reload: the result page is read from its kept copy, nothing is added twice.
+        page.reload()
+        page.locator(".upload-result").wait_for()
+        assert page.locator("#cart-count").inner_text() == "3"
+        assert violations(page) == [], "\n".join(violations(page))
     comments = dict(CartLine.objects.values_list("product__sku", "comment"))
     assert comments == {"KR-4800": "на объект", "AN-0812": "", "GV-5000": "срочно"}

@@ -5,7 +5,6 @@ a regional manager approves it in Django admin, the new administrator signs in, 
 cabinet and invites an accountant. With SCREENSHOTS=1 the pages go to artifacts/screenshots/.
 """
 
-import os
 import re
 import shutil
 
@@ -14,10 +13,8 @@ from django.core import mail
 
 from accounts.models import Client, User
 from tests.accounts.factories import PASSWORD, region_with_manager
-from tests.browser.test_shell import CHROMIUM, CHROMIUM_ARGS, SCREENSHOT_DIR, VIEWPORTS, _assert_fits
+from tests.browser.pages import CHROMIUM, chromium, new_page, shot, sign_in
 from tests.factories import ClientFactory, PriceTypeFactory, RegionFactory
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,11 +24,9 @@ STAFF_PASSWORD = "Manager-Pass-2026"
 
 
 @pytest.fixture
-def world(transactional_db, settings, monkeypatch):
+def world(transactional_db, monkeypatch):
     # The test checks the database between browser steps, inside Playwright's event loop thread.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
     region, manager = region_with_manager(name="Поволжье", code="volga", base_price_type=PriceTypeFactory())
     manager.email = "olga@supplier.example"
     manager.set_password(STAFF_PASSWORD)
@@ -41,18 +36,6 @@ def world(transactional_db, settings, monkeypatch):
     for n in range(3):  # a pending client of another region must stay invisible to this manager
         ClientFactory(name=f"ООО «Чужой {n}»", status=Client.Status.PENDING, region=RegionFactory())
     return {"region": region, "manager": manager}
-
-
-def _shot(page, name: str, *, phone: bool = True) -> None:
-    if os.environ.get("SCREENSHOTS") != "1":
-        return
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True)
-    if phone:
-        page.set_viewport_size(VIEWPORTS["phone"])
-        _assert_fits(page, VIEWPORTS["phone"]["width"])
-        page.screenshot(path=str(SCREENSHOT_DIR / f"{name}-phone.png"), full_page=True)
-        page.set_viewport_size(VIEWPORTS["desktop"])
 
 
 def _fill_registration(page, region_pk: int, **overrides) -> None:
@@ -73,25 +56,13 @@ def _fill_registration(page, region_pk: int, **overrides) -> None:
     page.check("[name=request_contract]")
 
 
-def _sign_in(page, url: str, email: str, password: str) -> None:
-    page.goto(f"{url}/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", password)
-    page.click("form.form button[type=submit]")
-    page.wait_for_load_state()
-
-
 def test_register_approve_sign_in_invite(live_server, world):
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            _run(browser, live_server.url, world)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        _run(browser, live_server.url, world)
 
 
 def _run(browser, url: str, world) -> None:
-    applicant = browser.new_context(viewport=VIEWPORTS["desktop"], locale="ru-RU").new_page()
+    applicant = new_page(browser, "desktop")
     # 1. Register from the login page: a wrong INN and settlement account get their own messages.
     applicant.goto(f"{url}/accounts/login/")
     applicant.click("a[href='/accounts/register/']")
@@ -103,7 +74,7 @@ def _run(browser, url: str, world) -> None:
     assert "ИНН: неверная контрольная сумма" in errors
     assert "Расчётный счёт: контрольный ключ не соответствует БИК" in errors
     assert not Client.objects.filter(name__contains="Стройснаб").exists()
-    _shot(applicant, "registration-errors")
+    shot(applicant, "registration-errors", also_phone=True)
     applicant.fill("[name=inn]", "7707083893")
     applicant.fill("[name=account]", "40702810938000000001")
     applicant.fill("[name=password1]", PASSWORD)
@@ -118,19 +89,19 @@ def _run(browser, url: str, world) -> None:
     applicant.goto(url + link.split("localhost:8000", 1)[-1])
     assert "подтверждён" in applicant.inner_text("main")
     # Signing in before the approval says so, and who approves: the region's manager.
-    _sign_in(applicant, url, "anna@stroysnab.example", PASSWORD)
+    sign_in(applicant, url, "anna@stroysnab.example", password=PASSWORD, wait_for="")
     waiting = applicant.inner_text("main")
     assert "Компания ожидает одобрения" in waiting and "olga@supplier.example" in waiting
     assert "отключена" not in waiting
 
     # 3. The regional manager approves the registration in Django admin.
-    staff = browser.new_context(viewport=VIEWPORTS["desktop"], locale="ru-RU").new_page()
-    _sign_in(staff, url, "olga@supplier.example", STAFF_PASSWORD)
+    staff = new_page(browser, "desktop")
+    sign_in(staff, url, "olga@supplier.example", password=STAFF_PASSWORD, wait_for="")
     staff.goto(f"{url}/admin/accounts/client/?status__exact=pending")
     listing = staff.inner_text("#changelist")
     assert "Стройснаб" in listing and "Чужой" not in listing
     staff.click("#toggle-nav-sidebar")  # the admin's own sidebar toggle: room for the whole list
-    _shot(staff, "admin-approval-list", phone=False)
+    shot(staff, "admin-approval-list")
     staff.check(f"input[name=_selected_action][value='{company.pk}']")
     staff.select_option("select[name=action]", "approve_registrations")
     staff.click("button[name=index]")
@@ -139,14 +110,14 @@ def _run(browser, url: str, world) -> None:
     assert company.status == Client.Status.ACTIVE and company.manager == world["manager"]
 
     # 4. The new administrator signs in, sees the cabinet and invites an accountant.
-    _sign_in(applicant, url, "anna@stroysnab.example", PASSWORD)
+    sign_in(applicant, url, "anna@stroysnab.example", password=PASSWORD, wait_for="")
     applicant.goto(f"{url}/cabinet/")
     cabinet = applicant.inner_text("main")
     assert "Менеджерова" in cabinet and "Поволжье" in cabinet
     # The bell's count arrives by htmx after the page loads: wait for it, don't race it.
     applicant.wait_for_selector("#notification-bell .notification-count")
     assert applicant.inner_text("#notification-bell").strip() == "1"  # the approval notification
-    _shot(applicant, "cabinet")
+    shot(applicant, "cabinet", also_phone=True)
     applicant.click("a[href='/cabinet/users/']")
     applicant.fill("[name=email]", "buh@stroysnab.example")
     applicant.select_option("#id_role", "accountant")
@@ -157,8 +128,8 @@ def _run(browser, url: str, world) -> None:
     invited = User.objects.get(email="buh@stroysnab.example")
     assert invited.client == company and invited.role == User.Role.ACCOUNTANT
     assert any(m.to == ["buh@stroysnab.example"] for m in mail.outbox)
-    _shot(applicant, "cabinet-users")
+    shot(applicant, "cabinet-users", also_phone=True)
     applicant.click("#notification-bell")
     applicant.wait_for_url(f"{url}/notifications/")
     assert "одобрена" in applicant.inner_text(".notification-list")
-    _shot(applicant, "notifications")
+    shot(applicant, "notifications", also_phone=True)

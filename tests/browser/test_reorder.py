@@ -14,17 +14,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from orders.services import cart_add_line
-from tests.browser.test_cart import _sign_in, cart_data  # noqa: F401 - the fixture is used by name
-from tests.browser.test_shell import CHROMIUM, CHROMIUM_ARGS, VIEWPORTS, _assert_fits, _shot
+from tests.browser.pages import VIEWPORTS, assert_fits, chromium, expect, new_page, shot, sign_in
 from tests.factories import OrderFactory, OrderLineFactory
 
-playwright_api = pytest.importorskip("playwright.sync_api")
-expect = playwright_api.expect
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 
 @pytest.fixture
-def history(cart_data):  # noqa: F811 - the fixture imported above
+def history(cart_data):
     """Orders of the buyer's company: three products every two weeks or so, one irregularly."""
     products = cart_data["products"]
     client = User.objects.get(email="buyer@example.com").client
@@ -43,34 +40,30 @@ def history(cart_data):  # noqa: F811 - the fixture imported above
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_buyer_reorders_from_the_cart(live_server, history, viewport):
     size = VIEWPORTS[viewport]
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_context(viewport=size, locale="ru-RU").new_page()
-            _sign_in(page, live_server.url)
-            page.goto(f"{live_server.url}/cart/")
-            section = page.locator("#reorder")
-            section.get_by_role("heading", name="Пора заказать снова").wait_for()
-            rows = section.locator("tbody tr")
-            expect(rows).to_have_count(3)  # KR-4835 is bought irregularly
-            assert "3,47" in section.locator("tr", has_text="KR-4824").inner_text()
-            assert "примерно раз в 15 дней" in section.locator("tr", has_text="KR-4824").inner_text()
-            _assert_fits(page, size["width"])
-            _shot(page, f"cart-reorder-{viewport}")
+    with chromium() as browser:
+        page = new_page(browser, size)
+        sign_in(page, live_server.url, "buyer@example.com")
+        page.goto(f"{live_server.url}/cart/")
+        section = page.locator("#reorder")
+        section.get_by_role("heading", name="Пора заказать снова").wait_for()
+        rows = section.locator("tbody tr")
+        expect(rows).to_have_count(3)  # KR-4835 is bought irregularly
+        assert "3,47" in section.locator("tr", has_text="KR-4824").inner_text()
+        assert "примерно раз в 15 дней" in section.locator("tr", has_text="KR-4824").inner_text()
+        assert_fits(page, size["width"])
+        shot(page, f"cart-reorder-{viewport}")
 
-            # One product by its own button: it moves into the cart.
-            section.locator("tr", has_text="AN-M10").get_by_role("button", name="В корзину").click()
-            expect(page.locator("tr.cart-line")).to_have_count(2)
-            expect(page.locator("#cart-count")).to_have_text("2")
-            expect(page.locator("#reorder tbody tr")).to_have_count(2)
-            page.locator("#reorder").get_by_text("1 позиция добавлена в корзину.").wait_for()
+        # One product by its own button: it moves into the cart.
+        section.locator("tr", has_text="AN-M10").get_by_role("button", name="В корзину").click()
+        expect(page.locator("tr.cart-line")).to_have_count(2)
+        expect(page.locator("#cart-count")).to_have_text("2")
+        expect(page.locator("#reorder tbody tr")).to_have_count(2)
+        page.locator("#reorder").get_by_text("1 позиция добавлена в корзину.").wait_for()
 
-            # The rest at once.
-            page.locator("#reorder").get_by_role("button", name="Добавить все в корзину").click()
-            expect(page.locator("tr.cart-line")).to_have_count(4)
-            expect(page.locator("#reorder tbody tr")).to_have_count(0)
-            _assert_fits(page, size["width"])
-            line = page.locator("tr.cart-line", has_text="KR-4824")
-            assert line.locator("input[name=quantity]").input_value() == "240"
-        finally:
-            browser.close()
+        # The rest at once.
+        page.locator("#reorder").get_by_role("button", name="Добавить все в корзину").click()
+        expect(page.locator("tr.cart-line")).to_have_count(4)
+        expect(page.locator("#reorder tbody tr")).to_have_count(0)
+        assert_fits(page, size["width"])
+        line = page.locator("tr.cart-line", has_text="KR-4824")
+        assert line.locator("input[name=quantity]").input_value() == "240"

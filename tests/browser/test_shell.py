@@ -5,10 +5,8 @@ orders, switch the language to English and back, log out; at 375 px nothing may 
 sideways. With SCREENSHOTS=1 the pages are saved to artifacts/screenshots/.
 """
 
-import os
 import shutil
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -17,6 +15,7 @@ from catalog.models import ProductUnit, Property, PropertyValue, Unit
 from catalog.services import category_rebuild_tree
 from orders.models import OrderStatusChange
 from orders.status import OrderStatus
+from tests.browser.pages import CHROMIUM, VIEWPORTS, assert_fits, chromium, new_page, shot, sign_in
 from tests.factories import (
     CategoryFactory,
     ClientUserFactory,
@@ -27,22 +26,6 @@ from tests.factories import (
     UnitFactory,
 )
 
-CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PASSWORD = "correct-horse-battery"
-SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason=f"no Chromium at {CHROMIUM}"),
@@ -52,9 +35,6 @@ pytestmark = [
 @pytest.fixture
 def shell_data(transactional_db, settings):
     """A client user with a catalog of a few categories and products, and two orders."""
-    # The live server speaks plain HTTP: secure-only cookies would never come back.
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
     settings.PORTAL_SUPPORT_PHONE = "+7 495 000-00-00"
     settings.PORTAL_SUPPORT_EMAIL = "support@example.com"
 
@@ -122,20 +102,6 @@ def shell_data(transactional_db, settings):
     return {"user": user, "drill": drill}
 
 
-def _shot(page, name: str) -> None:
-    if os.environ.get("SCREENSHOTS") == "1":
-        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True)
-        if name.endswith("-phone"):
-            # What a phone shows before scrolling.
-            page.screenshot(path=str(SCREENSHOT_DIR / f"{name}-fold.png"))
-
-
-def _assert_fits(page, width: int) -> None:
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= width, f"{page.url}: page is {scroll_width}px wide in a {width}px viewport"
-
-
 def _assert_styled(page) -> None:
     # The local stylesheet is applied: the body has the shell's background colour.
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
@@ -147,111 +113,98 @@ def test_shell_sign_in_browse_switch_language_log_out(live_server, shell_data, v
     size = VIEWPORTS[viewport]
     width = size["width"]
     failed = []
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=size, locale="ru-RU")
-        page = context.new_page()
-        page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-        try:
-            # A guest may browse the catalog (no prices) and is offered to sign in.
-            page.goto(f"{live_server.url}/catalog/")
-            assert page.locator(".header-login").is_visible()
-            _assert_fits(page, width)
-            _shot(page, f"catalog-guest-{viewport}")
-            page.goto(f"{live_server.url}/accounts/password/reset/")
-            assert page.locator("h1").inner_text() == "Восстановление пароля"
-            _assert_fits(page, width)
-            _shot(page, f"password-reset-{viewport}")
+    with chromium() as browser:
+        page = new_page(browser, size, failed=failed)
 
-            # Sign in through the form.
-            page.goto(f"{live_server.url}/accounts/login/")
-            assert page.locator("html").get_attribute("lang") == "ru"
-            assert page.locator("h1").inner_text() == "Вход в портал"
-            _assert_styled(page)
-            _assert_fits(page, width)
-            _shot(page, f"login-{viewport}")
-            page.fill("input[name=login]", "buyer@example.com")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("form.form button[type=submit]")
-            page.wait_for_url(f"{live_server.url}/catalog/")
+        # A guest may browse the catalog (no prices) and is offered to sign in.
+        page.goto(f"{live_server.url}/catalog/")
+        assert page.locator(".header-login").is_visible()
+        assert_fits(page, width)
+        shot(page, f"catalog-guest-{viewport}")
+        page.goto(f"{live_server.url}/accounts/password/reset/")
+        assert page.locator("h1").inner_text() == "Восстановление пароля"
+        assert_fits(page, width)
+        shot(page, f"password-reset-{viewport}")
 
-            # The catalog shell with the client's name and role.
-            header = page.locator(".site-header")
-            assert "ООО «Стройснаб-Поволжье»" in header.inner_html()
-            assert "Закупщик" in header.inner_html()
-            assert page.locator(".cart-badge").get_attribute("title") == "Корзина"
-            assert page.locator(".category-list a", has_text="Крепёж").is_visible()
-            _assert_styled(page)
-            _assert_fits(page, width)
-            _shot(page, f"catalog-{viewport}")
+        # Sign in through the form.
+        page.goto(f"{live_server.url}/accounts/login/")
+        assert page.locator("html").get_attribute("lang") == "ru"
+        assert page.locator("h1").inner_text() == "Вход в портал"
+        _assert_styled(page)
+        assert_fits(page, width)
+        shot(page, f"login-{viewport}")
+        sign_in(page, live_server.url, "buyer@example.com")
 
-            # Into a category, then a product.
-            page.locator(".category-list a", has_text="Крепёж").click()
-            page.wait_for_url("**/catalog/fasteners/")
-            assert page.locator(".breadcrumbs").is_visible()
-            _assert_fits(page, width)
-            _shot(page, f"category-{viewport}")
+        # The catalog shell with the client's name and role.
+        header = page.locator(".site-header")
+        assert "ООО «Стройснаб-Поволжье»" in header.inner_html()
+        assert "Закупщик" in header.inner_html()
+        assert page.locator(".cart-badge").get_attribute("title") == "Корзина"
+        assert page.locator(".category-list a", has_text="Крепёж").is_visible()
+        _assert_styled(page)
+        assert_fits(page, width)
+        shot(page, f"catalog-{viewport}")
 
-            page.goto(f"{live_server.url}{shell_data['drill'].get_absolute_url()}")
-            assert "DR-750-01" in page.content()
-            _assert_fits(page, width)
-            _shot(page, f"product-{viewport}")
+        # Into a category, then a product.
+        page.locator(".category-list a", has_text="Крепёж").click()
+        page.wait_for_url("**/catalog/fasteners/")
+        assert page.locator(".breadcrumbs").is_visible()
+        assert_fits(page, width)
+        shot(page, f"category-{viewport}")
 
-            # Search from the header.
-            page.fill("#header-search-q", "Болт")
-            page.press("#header-search-q", "Enter")
-            page.wait_for_url("**/catalog/?q=*")
-            assert page.locator(".product-table tbody tr").count() == 11
-            _assert_fits(page, width)
+        page.goto(f"{live_server.url}{shell_data['drill'].get_absolute_url()}")
+        assert "DR-750-01" in page.content()
+        assert_fits(page, width)
+        shot(page, f"product-{viewport}")
 
-            # Orders through the user menu, then one order.
-            page.locator(".user-menu-toggle").click()
-            assert page.locator(".user-menu-panel").is_visible()
-            _shot(page, f"menu-{viewport}")
-            page.locator(".user-menu-links a", has_text="Заказы").click()
-            page.wait_for_url(f"{live_server.url}/orders/")
-            assert page.locator("text=П-000128").first.is_visible()
-            _assert_fits(page, width)
-            _shot(page, f"orders-{viewport}")
-            page.locator("a", has_text="П-000131").first.click()
-            page.wait_for_url("**/orders/*/")
-            assert page.locator(".timeline-item").count() == 1
-            _assert_fits(page, width)
-            _shot(page, f"order-{viewport}")
+        # Search from the header.
+        page.fill("#header-search-q", "Болт")
+        page.press("#header-search-q", "Enter")
+        page.wait_for_url("**/catalog/?q=*")
+        assert page.locator(".product-table tbody tr").count() == 11
+        assert_fits(page, width)
 
-            # English and back, without JavaScript tricks: plain POST forms.
-            page.locator(".lang-switch button[value=en]").click()
-            page.wait_for_load_state()
-            assert page.locator("html").get_attribute("lang") == "en"
-            assert page.locator("h1").inner_text().startswith("Order No.")
-            assert "Buyer" in page.locator(".site-header").inner_html()
-            _assert_fits(page, width)
-            _shot(page, f"order-en-{viewport}")
-            page.locator(".lang-switch button[value=ru]").click()
-            page.wait_for_load_state()
-            assert page.locator("html").get_attribute("lang") == "ru"
+        # Orders through the user menu, then one order.
+        page.locator(".user-menu-toggle").click()
+        assert page.locator(".user-menu-panel").is_visible()
+        shot(page, f"menu-{viewport}")
+        page.locator(".user-menu-links a", has_text="Заказы").click()
+        page.wait_for_url(f"{live_server.url}/orders/")
+        assert page.locator("text=П-000128").first.is_visible()
+        assert_fits(page, width)
+        shot(page, f"orders-{viewport}")
+        page.locator("a", has_text="П-000131").first.click()
+        page.wait_for_url("**/orders/*/")
+        assert page.locator(".timeline-item").count() == 1
+        assert_fits(page, width)
+        shot(page, f"order-{viewport}")
 
-            # Log out from the user menu.
-            page.locator(".user-menu-toggle").click()
-            page.locator(".user-menu-logout button").click()
-            page.wait_for_url("**/accounts/login/")
-            assert page.locator(".user-menu").count() == 0
-        finally:
-            context.close()
-            browser.close()
+        # English and back, without JavaScript tricks: plain POST forms.
+        page.locator(".lang-switch button[value=en]").click()
+        page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.locator("h1").inner_text().startswith("Order No.")
+        assert "Buyer" in page.locator(".site-header").inner_html()
+        assert_fits(page, width)
+        shot(page, f"order-en-{viewport}")
+        page.locator(".lang-switch button[value=ru]").click()
+        page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == "ru"
+
+        # Log out from the user menu.
+        page.locator(".user-menu-toggle").click()
+        page.locator(".user-menu-logout button").click()
+        page.wait_for_url("**/accounts/login/")
+        assert page.locator(".user-menu").count() == 0
     assert not failed, failed
 
 
 def test_error_page_in_browser(live_server, shell_data):
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport=VIEWPORTS["phone"], locale="ru-RU")
-        try:
-            response = page.goto(f"{live_server.url}/no-such-page/")
-            assert response.status == 404
-            assert page.locator("h1").inner_text() == "Страница не найдена"
-            _assert_styled(page)
-            _assert_fits(page, VIEWPORTS["phone"]["width"])
-            _shot(page, "404-phone")
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = new_page(browser, "phone")
+        response = page.goto(f"{live_server.url}/no-such-page/")
+        assert response.status == 404
+        assert page.locator("h1").inner_text() == "Страница не найдена"
+        _assert_styled(page)
+        assert_fits(page, VIEWPORTS["phone"]["width"])
+        shot(page, "404-phone")

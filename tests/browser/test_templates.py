@@ -14,7 +14,7 @@ from accounts.models import User
 from catalog.models import ProductUnit
 from orders.models import CartLine
 from orders.services import cart_add_line
-from tests.browser.test_shell import CHROMIUM, CHROMIUM_ARGS, PASSWORD, VIEWPORTS, _assert_fits, _shot
+from tests.browser.pages import VIEWPORTS, assert_fits, chromium, new_page, shot, sign_in
 from tests.factories import (
     ClientUserFactory,
     ContractFactory,
@@ -29,14 +29,11 @@ from tests.factories import (
     WarehouseFactory,
 )
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser, pytest.mark.postgres]
 
 
 @pytest.fixture
-def template_data(transactional_db, settings):
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+def template_data(transactional_db):
     base = PriceTypeFactory(name="Базовая Поволжье")
     region = RegionFactory(name="Поволжье", base_price_type=base)
     warehouse = WarehouseFactory(region=region, name="Склад Самара")
@@ -78,71 +75,62 @@ def template_data(transactional_db, settings):
 def test_save_the_cart_as_a_template_add_it_to_the_cart_and_repeat_an_order(live_server, template_data, viewport):
     size = VIEWPORTS[viewport]
     failed = []
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_context(viewport=size, locale="ru-RU").new_page()
-            page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-            page.goto(f"{live_server.url}/accounts/login/")
-            page.fill("input[name=login]", "buyer@example.com")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("form.form button[type=submit]")
-            page.wait_for_url(f"{live_server.url}/catalog/")
+    with chromium() as browser:
+        page = new_page(browser, size, failed=failed)
+        sign_in(page, live_server.url, "buyer@example.com")
 
-            # To the templates: from the orders page on a desktop, from the user menu on a phone.
-            if viewport == "desktop":
-                page.locator(".main-nav a[href='/orders/']").click()
-                page.wait_for_url(f"{live_server.url}/orders/")
-                page.locator(".page-head a[href='/orders/templates/']").click()
-            else:
-                page.locator(".user-menu-toggle").click()
-                page.locator(".user-menu-links a[href='/orders/templates/']").click()
-            page.wait_for_url(f"{live_server.url}/orders/templates/")
-            page.fill("#template-name", "Объект на Садовой")
-            page.locator(".template-save-form button[type=submit]").click()
-            page.wait_for_url("**/orders/templates/*/")
-            assert page.locator("h1").inner_text() == "Объект на Садовой"
-            rows = page.locator(".template-line-table tbody tr")
-            assert rows.count() == 3
-            assert page.locator(".template-line-table select.unit-select").first.input_value()  # the dowels in packs
+        # To the templates: from the orders page on a desktop, from the user menu on a phone.
+        if viewport == "desktop":
+            page.locator(".main-nav a[href='/orders/']").click()
+            page.wait_for_url(f"{live_server.url}/orders/")
+            page.locator(".page-head a[href='/orders/templates/']").click()
+        else:
+            page.locator(".user-menu-toggle").click()
+            page.locator(".user-menu-links a[href='/orders/templates/']").click()
+        page.wait_for_url(f"{live_server.url}/orders/templates/")
+        page.fill("#template-name", "Объект на Садовой")
+        page.locator(".template-save-form button[type=submit]").click()
+        page.wait_for_url("**/orders/templates/*/")
+        assert page.locator("h1").inner_text() == "Объект на Садовой"
+        rows = page.locator(".template-line-table tbody tr")
+        assert rows.count() == 3
+        assert page.locator(".template-line-table select.unit-select").first.input_value()  # the dowels in packs
 
-            # 50 screws break the multiplicity of 24: the page offers 48 or 72 and keeps 48 meanwhile.
-            screw_row = rows.filter(has_text="KR-4829")
-            screw_row.locator(".quantity-input").fill("50")
-            screw_row.locator(".quantity-form button[type=submit]").click()
-            choices = page.locator(".template-line-table tbody tr", has_text="KR-4829").locator(".line-choices button")
-            choices.first.wait_for()
-            assert [choices.nth(i).inner_text() for i in range(choices.count())] == ["48 шт", "72 шт"]
-            _assert_fits(page, size["width"])
-            _shot(page, f"templates-{viewport}")
-            choices.nth(1).click()
-            page.locator(".saved-mark").wait_for()
-            assert page.locator(".template-line-table tbody tr", has_text="KR-4829").locator(
-                ".quantity-input").input_value() == "72"
+        # 50 screws break the multiplicity of 24: the page offers 48 or 72 and keeps 48 meanwhile.
+        screw_row = rows.filter(has_text="KR-4829")
+        screw_row.locator(".quantity-input").fill("50")
+        screw_row.locator(".quantity-form button[type=submit]").click()
+        choices = page.locator(".template-line-table tbody tr", has_text="KR-4829").locator(".line-choices button")
+        choices.first.wait_for()
+        assert [choices.nth(i).inner_text() for i in range(choices.count())] == ["48 шт", "72 шт"]
+        assert_fits(page, size["width"])
+        shot(page, f"templates-{viewport}")
+        choices.nth(1).click()
+        page.locator(".saved-mark").wait_for()
+        assert page.locator(".template-line-table tbody tr", has_text="KR-4829").locator(
+            ".quantity-input").input_value() == "72"
 
-            # Into the cart (still holding what the template was saved from): every line goes in.
-            page.locator(".page-head form button[type=submit]").click()
-            page.locator(".cart-report .alert-success").wait_for()
-            assert page.locator("#cart-count").inner_text() == "3"
+        # Into the cart (still holding what the template was saved from): every line goes in.
+        page.locator(".page-head form button[type=submit]").click()
+        page.locator(".cart-report .alert-success").wait_for()
+        assert page.locator("#cart-count").inner_text() == "3"
 
-            # Repeat the order from the list: the discontinued screwdriver and the screws' new step are reported.
-            page.goto(f"{live_server.url}/orders/")
-            page.locator(f"form[action='/orders/{template_data['order'].pk}/repeat/'] button").click()
-            page.wait_for_url(f"**/orders/{template_data['order'].pk}/")
-            report = page.locator(".cart-report")
-            assert "SCR-18" in report.inner_text() and "KR-4829" in report.inner_text()
-            assert report.locator(".cart-report-item").count() == 2
-            _assert_fits(page, size["width"])
-            _shot(page, f"templates-repeat-{viewport}")
-            report.locator(".cart-report-choices button").first.click()
-            report.locator(".add-to-cart-ok").wait_for()
+        # Repeat the order from the list: the discontinued screwdriver and the screws' new step are reported.
+        page.goto(f"{live_server.url}/orders/")
+        page.locator(f"form[action='/orders/{template_data['order'].pk}/repeat/'] button").click()
+        page.wait_for_url(f"**/orders/{template_data['order'].pk}/")
+        report = page.locator(".cart-report")
+        assert "SCR-18" in report.inner_text() and "KR-4829" in report.inner_text()
+        assert report.locator(".cart-report-item").count() == 2
+        assert_fits(page, size["width"])
+        shot(page, f"templates-repeat-{viewport}")
+        report.locator(".cart-report-choices button").first.click()
+        report.locator(".add-to-cart-ok").wait_for()
 
-            page.goto(f"{live_server.url}/orders/templates/")
-            assert page.locator(".template-table tbody tr").count() == 1
-            _assert_fits(page, size["width"])
-            _shot(page, f"templates-list-{viewport}")
-        finally:
-            browser.close()
+        page.goto(f"{live_server.url}/orders/templates/")
+        assert page.locator(".template-table tbody tr").count() == 1
+        assert_fits(page, size["width"])
+        shot(page, f"templates-list-{viewport}")
     assert not failed, failed
     # The ORM is used outside Playwright's event loop: 48 from the catalog, 72 from the template, 48 picked.
     lines = CartLine.objects.filter(cart__user=template_data["buyer"])

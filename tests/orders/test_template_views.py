@@ -1,6 +1,7 @@
 """The order template pages: list, save the cart, edit lines with htmx and without, delete, add to cart;
 a foreign template is a 404, a role without the cart a 403; query counts of the list and the page."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -98,6 +99,21 @@ def test_the_template_page_in_constant_queries(client, saved, priced_product, se
     with django_assert_num_queries(len(few.captured_queries)):
         html = client.get(url).content.decode()
     assert html.count('class="quantity-form"') == 12
+
+
+def test_round_quantities_show_as_typed_not_in_exponent_form(client, saved, priced_product):
+    """10 reads "10" in the quantity input, the pack and the step (`str()` of a normalized 10 is "1E+1")."""
+    template = saved["template"]
+    pack = UnitFactory(code="778", name="Упаковка", short_name="уп")
+    product = priced_product(multiplicity=Decimal("10"))
+    ProductUnit.objects.create(product=product, unit=pack, coefficient=Decimal("10"))
+    line = OrderTemplateLine.objects.create(template=template, product=product, quantity=Decimal("10"), position=2)
+    client.force_login(saved["buyer"])
+    html = client.get(reverse("orders:template_detail", args=[template.pk])).content.decode()
+    assert "E+" not in html
+    assert re.search(rf'id="quantity-{line.pk}"[^>]* value="10"', html)
+    assert "(10 шт)" in html
+    assert "Кратность 10 шт" in html
 
 
 def test_save_the_cart_and_a_name_in_use_asks_to_replace(client, saved, priced_product):
