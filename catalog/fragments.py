@@ -54,6 +54,14 @@ class ProductDetails:
     units: list[ProductUnit]
     values: list[PropertyValue]
     media: list[ProductMedia]
+    ancestors: list[Category]  # the active categories above the product's category, from the top (breadcrumbs)
+
+
+def category_ancestors(tree: list[Category], category: Category) -> list[Category]:
+    """The active categories above `category`, from the top (its `path` holds their ids)."""
+    by_id = {node.pk: node for node in tree}
+    ancestor_ids = [int(part) for part in category.path.split(".") if part][:-1]
+    return [by_id[pk] for pk in ancestor_ids if pk in by_id]
 
 
 class CatalogCache:
@@ -124,11 +132,12 @@ class CatalogCache:
         return Page(rows, wanted, paginator), rows
 
     def product_key(self, product: Product) -> str:
-        return self.key("product", product.pk, product.updated_at.isoformat())
+        return self.key("product-details", product.pk, product.updated_at.isoformat())
 
     def product_details(self, product: Product) -> ProductDetails:
-        """The units (with their unit), property values (with their property) and media of a product,
-        kept for the catalog version and the product's `updated_at` (an admin save changes it)."""
+        """The units (with their unit), property values (with their property), media and category ancestors of a
+        product (its `category` loaded), kept for the catalog version and the product's `updated_at` (an admin
+        save changes it)."""
         key = self.product_key(product)
         details = self._get(key)
         if details is None:
@@ -137,6 +146,7 @@ class CatalogCache:
                 values=list(product.property_values.select_related("property").order_by(
                     "property__position", "property__name")),
                 media=list(product.media.all()),
+                ancestors=category_ancestors(self.category_tree(), product.category) if product.category_id else [],
             )
             self._set(key, details)
         return details

@@ -56,14 +56,7 @@ def _category_path(tree: list[Category], slug: str) -> tuple[Category, list[Cate
     category = next((node for node in tree if node.slug == slug), None)
     if category is None:
         raise Http404("no such category")
-    return category, _ancestors(tree, category)
-
-
-def _ancestors(tree: list[Category], category: Category) -> list[Category]:
-    """The active categories above `category`, from the top (its `path` holds their ids)."""
-    by_id = {node.pk: node for node in tree}
-    ancestor_ids = [int(part) for part in category.path.split(".") if part][:-1]
-    return [by_id[pk] for pk in ancestor_ids if pk in by_id]
+    return category, fragments.category_ancestors(tree, category)
 
 
 def _subcategories(tree: list[Category], category: Category | None) -> list[Category]:
@@ -179,14 +172,11 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = purchase_strategy(user=request.user)
     product = get_object_or_404(selectors.visible_products(user=request.user).select_related("base_unit", "category"),
                                 pk=pk)
-    cached = fragments.CatalogCache()
-    cached.preload(cached.tree_key(), cached.product_key(product))
-    details = cached.product_details(product)
-    ancestors = _ancestors(cached.category_tree(), product.category) if product.category else []
+    details = fragments.CatalogCache().product_details(product)
     row = viewer.fetch_one(product)
     units = [(item, row.price.for_coefficient(item.coefficient) if row.price else None) for item in details.units]
     context = {"product": product, "row": row, "units": units, "viewer": viewer, "media": details.media,
-               "values": details.values, "ancestors": ancestors, "cart": cart_context(request)}
+               "values": details.values, "ancestors": details.ancestors, "cart": cart_context(request)}
     body = render_jinja(request, "catalog/product.jinja", context)
     return render(request, "catalog/product_detail.html", {"product": product, "body": body,
                                                            "csrf_token": context["cart"]["csrf_token"]})
