@@ -16,6 +16,7 @@ from django.utils import timezone
 from lxml import etree
 
 from orders.models import Order
+from orders.selectors import orders_pending_erp_export
 from orders.services import order_mark_exported
 from orders.status import OrderStatus
 
@@ -26,9 +27,7 @@ SCHEMA_VERSION = "2.10"
 
 
 def pending_orders():
-    return (Order.objects.filter(status=OrderStatus.SUBMITTED, erp_exported_at__isnull=True)
-            .select_related("legal_entity", "currency", "contract").prefetch_related("lines__product__base_unit")
-            .order_by("submitted_at", "pk"))
+    return orders_pending_erp_export()
 
 
 def _sub(parent, name: str, value="") -> etree._Element:

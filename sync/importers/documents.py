@@ -1,12 +1,13 @@
 """Documents 1C → site (order changes): 1C numbers, statuses, payment and shipment facts.
 
 Each Документ is matched to a portal order by its Ид or Номер (the portal sends the order number
-as both). Status moves go through orders.services.order_transition (source ERP) and land in the
-order history. Rules (counted): a document of an order the portal does not have is skipped
-(`unknown_order`: 1C sends its own documents too); a status the table does not allow from the
-order's current status is skipped (`transition_refused`); an unmapped status text is skipped
-(`unknown_status`); a payment or shipment date that cannot be read is skipped (`unreadable_date`).
-"Дата оплаты по 1С" and "Дата отгрузки по 1С" are stored on the order (`erp_paid_at`, `erp_shipped_at`).
+as both). Every write on the order goes through orders.services (erp.py); status moves go through
+the status door (source ERP) and land in the order history. Rules (counted): a document of an order
+the portal does not have is skipped (`unknown_order`: 1C sends its own documents too); a status the
+table does not allow from the order's current status is skipped (`transition_refused`); an unmapped
+status text is skipped (`unknown_status`); a payment or shipment date that cannot be read is skipped
+(`unreadable_date`). "Дата оплаты по 1С" and "Дата отгрузки по 1С" are stored on the order
+(`erp_paid_at`, `erp_shipped_at`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from orders.models import Order, OrderStatusChange
-from orders.services import OrderTransitionError, order_set_erp_dates, order_set_erp_number, order_transition
+from orders.models import Order
+from orders.selectors import order_for_erp_document
+from orders.services import OrderTransitionError, order_erp_move, order_set_erp_dates, order_set_erp_number
 from orders.status import OrderStatus
 
 from ..commerceml.xml import boolean, child, local, path_of, text
@@ -70,8 +72,7 @@ class DocumentImport:
     def document(self, el) -> None:
         number = text(el, "Номер") or el.get("Номер", "")
         doc_id = text(el, "Ид") or el.get("Ид", "")
-        order = Order.objects.filter(number__in=[v for v in (doc_id, number) if v]).first() or \
-            Order.objects.filter(erp_id=doc_id).first() if (doc_id or number) else None
+        order = order_for_erp_document(doc_id=doc_id, number=number)
         if order is None:
             self._note("unknown_order")
             return
@@ -80,11 +81,9 @@ class DocumentImport:
         status = target_status(el, reqs)
         if status == "?":
             self._note("unknown_status")
-        elif status and status != order.status:
+        elif status:
             try:
-                order_transition(order=order, to_status=status, source=OrderStatusChange.Source.ERP,
-                                 comment=f"1C: {path_of(el)}")
-                changed = True
+                changed = order_erp_move(order=order, to_status=status, comment=f"1C: {path_of(el)}") or changed
             except OrderTransitionError:
                 self._note("transition_refused")
         self.tally["updated" if changed else "unchanged"] += 1
