@@ -142,26 +142,10 @@ class Pipeline:
 
     def _first_chunk(self, cur, channel: Channel, rows: int) -> None:
         """Bulk-load mode for a big first load; appending when the table is empty under its lock."""
-        cur.execute(f"SELECT count(*) FROM (SELECT 1 FROM {channel.table} LIMIT %s) x", [rows // 2])
-        if rows >= bulk.BULK_LOAD_MIN_ROWS and cur.fetchone()[0] < rows // 2:
-            channel.restore = _bulk_begin(cur, channel.table)  # holds the table's exclusive lock from here on
+        if bulk.wants_bulk_load(channel.table, rows, cur):
+            channel.restore = bulk.bulk_load_begin(channel.table, cur)  # the table's exclusive lock from here on
             cur.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {channel.table})")
             channel.append_only = cur.fetchone()[0]
-
-
-def _bulk_begin(cur, table: str) -> list[str]:
-    restore = []
-    cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    cur.execute(bulk._FKS_SQL, [table])
-    for tbl, name, definition in cur.fetchall():
-        cur.execute(f'ALTER TABLE {tbl} DROP CONSTRAINT "{name}"')
-        restore.append(f'ALTER TABLE {tbl} ADD CONSTRAINT "{name}" {definition}')
-    cur.execute(bulk._PLAIN_INDEXES_SQL, [table])
-    for name, definition in cur.fetchall():
-        cur.execute(f"DROP INDEX {name}")
-        restore.insert(0, definition)
-    cur.execute("SET CONSTRAINTS ALL DEFERRED")
-    return restore
 
 
 def finish_channel(channel: Channel, counts: dict) -> None:
