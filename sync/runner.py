@@ -106,8 +106,8 @@ class FileImport:
             source = data.get("el")
             line = data.get("line") or (source.sourceline if source is not None else None)
             where = data.get("where", "")
-        else:  # lxml elements: counterparties, documents
-            erp_id, line, where = "", getattr(data, "sourceline", None), ""
+        else:  # the groups of a classifier: a list
+            erp_id, line, where = "", None, ""
         if where:  # already "path/of/the/element, line N"
             return f"{where} ({erp_id})" if erp_id else where
         return ", ".join(p for p in (f"{element} {erp_id}".strip(), f"line {line}" if line else "") if p)
@@ -144,7 +144,7 @@ class FileImport:
             self._counterparties().counterparty(data)
         elif kind == "document":
             if "Документ" not in self.sections:
-                self._allow("Документ", data.sourceline)
+                self._allow("Документ", data["line"])
             self._documents().document(data)
 
     def _counterparties(self):
