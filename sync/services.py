@@ -221,12 +221,12 @@ def sync_import_file(*, stream: str, path: Path, source: str, dry_run: bool = Fa
                 for name in locks:  # one lock per kind of data the file writes, in a stable order
                     stream_lock(name)
             _session_tuning()
-            importer.run(path)
-            _after_import(importer)
+            result = importer.run(path)
+            _after_import(result.product_ids)
             if dry_run:
                 raise _DryRun
     except _DryRun:
-        return sync_run_finish(run=run, status=SyncRun.Status.SUCCESS, counts=importer.counts)
+        return sync_run_finish(run=run, status=SyncRun.Status.SUCCESS, counts=result.counts)
     except ExchangeError as exc:
         logger.warning("sync %s %s failed: %s", stream, path, exc)
         return sync_run_finish(run=run, status=SyncRun.Status.FAILED, error=exc.reason, location=exc.location)
@@ -237,7 +237,7 @@ def sync_import_file(*, stream: str, path: Path, source: str, dry_run: bool = Fa
         reason = " ".join(str(exc).split())[:1500]
         return sync_run_finish(run=run, status=SyncRun.Status.FAILED,
                                error=f"internal error: {type(exc).__name__}: {reason}", location=importer.where())
-    return sync_run_finish(run=run, status=SyncRun.Status.SUCCESS, counts=importer.counts)
+    return sync_run_finish(run=run, status=SyncRun.Status.SUCCESS, counts=result.counts)
 
 
 def _lock_order(stream: str) -> tuple[int, str]:
@@ -254,18 +254,12 @@ def _session_tuning() -> None:
             cur.execute("SET LOCAL client_connection_check_interval = '1s'")
 
 
-def _after_import(importer) -> None:
+def _after_import(product_ids: set[int]) -> None:
     """Refresh the catalog's search documents of the products written, inside the run's transaction, and
     retire the cached listing pieces once it commits (products, prices or stock may have changed)."""
     transaction.on_commit(catalog_services.catalog_version_bump)
-    refresh = getattr(catalog_services, "product_search_refresh", None)
-    ids = set()
-    if importer.catalog is not None:
-        ids |= set(getattr(importer.catalog, "written", []) or [])
-    if importer.offers is not None:
-        ids |= set(importer.offers.created_product_ids)
-    if refresh and ids:
-        refresh(product_ids=sorted(ids))
+    if product_ids:
+        catalog_services.product_search_refresh(product_ids=sorted(product_ids))
 
 
 def sync_runs_reap(*, now=None) -> int:

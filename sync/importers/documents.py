@@ -23,6 +23,7 @@ from orders.status import OrderStatus
 
 from ..commerceml.xml import boolean
 from . import bulk
+from .result import ImportResult
 
 #: ERP status texts and codes → portal statuses (lower case, "[N] " prefixes stripped).
 STATUS_MAP = {
@@ -100,5 +101,5 @@ class DocumentImport:
         self._note("unreadable_date")
         return None
 
-    def finish(self) -> None:
-        pass
+    def finish(self) -> ImportResult:
+        return ImportResult()  # its writes are counted; no product is touched
