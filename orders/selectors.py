@@ -507,3 +507,22 @@ def finance_for_user(*, user) -> list[EntityFinance]:
         balance = entity.balance if hasattr(entity, "balance") else None
         rows.append(EntityFinance(entity, credit_state(entity, balance=balance) if balance else CreditState(None)))
     return rows
+
+
+# The ERP exchange
+
+
+def orders_pending_erp_export() -> QuerySet[Order]:
+    """Submitted orders the ERP has not acknowledged yet, oldest first, with what their document shows."""
+    return (Order.objects.filter(status=OrderStatus.SUBMITTED, erp_exported_at__isnull=True)
+            .select_related("legal_entity", "currency", "contract").prefetch_related("lines__product__base_unit")
+            .order_by("submitted_at", "pk"))
+
+
+def order_for_erp_document(*, doc_id: str, number: str) -> Order | None:
+    """The order an ERP document is about: by the portal's number (sent as both Ид and Номер), else by
+    the ERP's own id of it; None for a document of an order the portal does not have."""
+    if not (doc_id or number):
+        return None
+    return (Order.objects.filter(number__in=[v for v in (doc_id, number) if v]).first()
+            or Order.objects.filter(erp_id=doc_id).first())

@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.lockout import login_locked_until, minutes_left
 
 from . import cycle, services, tasks
-from .models import ExchangeImport, ExchangeSession, SyncRun
+from .models import ExchangeImport, ExchangeSession, Stream, SyncRun
 
 COOKIE = "erp_exchange"
 ERP_GROUP = "erp"
@@ -283,6 +283,16 @@ def _start(session: ExchangeSession, name: str, path: Path, stream: str) -> str:
         raise ExchangeFailure(f"the import of {name} could not be queued: {failed[0]}; it is queued again "
                               "when the task queue is back")
     return f"progress\nImport of {name} started\n"
+
+
+def sale_file_apply(session: ExchangeSession, name: str) -> str:
+    """Old protocol (no `version` at init): a sale file is applied inside `mode=file`."""
+    path = session_dir(session) / safe_name(name)
+    run = services.sync_import_file(stream=Stream.ORDER_STATUS, path=path, source=SyncRun.Source.HTTP,
+                                    user=session.user)
+    if run.status != SyncRun.Status.SUCCESS:
+        raise ExchangeFailure(f"{run.error} ({run.error_location})" if run.error_location else run.error)
+    return f"success\n{summary(run.counts)}\n"
 
 
 def cycle_end(session: ExchangeSession) -> str:

@@ -16,18 +16,18 @@ from django.utils import timezone
 from lxml import etree
 
 from orders.models import Order
+from orders.selectors import orders_pending_erp_export
 from orders.services import order_mark_exported
 from orders.status import OrderStatus
 
 from .models import ExchangeSession, Stream, SyncRun
+from .runs import sync_run_not_configured
 
 SCHEMA_VERSION = "2.10"
 
 
 def pending_orders():
-    return (Order.objects.filter(status=OrderStatus.SUBMITTED, erp_exported_at__isnull=True)
-            .select_related("legal_entity", "currency", "contract").prefetch_related("lines__product__base_unit")
-            .order_by("submitted_at", "pk"))
+    return orders_pending_erp_export()
 
 
 def _sub(parent, name: str, value="") -> etree._Element:
@@ -133,25 +133,10 @@ def info_response() -> HttpResponse:
     return HttpResponse(body, content_type="application/xml; charset=windows-1251")
 
 
-def apply_now(session: ExchangeSession, name: str) -> str:
-    """Old protocol (no `version` at init): a sale file is applied inside `mode=file`."""
-    from . import services
-    from .exchange import ExchangeFailure, safe_name, session_dir, summary
-
-    path = session_dir(session) / safe_name(name)
-    run = services.sync_import_file(stream=Stream.ORDER_STATUS, path=path, source=SyncRun.Source.HTTP,
-                                    user=session.user)
-    if run.status != SyncRun.Status.SUCCESS:
-        raise ExchangeFailure(f"{run.error} ({run.error_location})" if run.error_location else run.error)
-    return f"success\n{summary(run.counts)}\n"
-
-
 def export_to_outbox(*, source: str) -> SyncRun:
     """Scheduled order export: write pending orders to PORTAL_SYNC_INBOX/order_export/outbox/ as one
     file and mark them exported (the file is this transport's delivery). Without the folder the stream
     is "not configured"."""
-    from .services import sync_run_not_configured
-
     folder = Path(settings.PORTAL_SYNC_INBOX) / Stream.ORDER_EXPORT
     if not folder.is_dir():
         return sync_run_not_configured(stream=Stream.ORDER_EXPORT, source=source)

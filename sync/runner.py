@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .commerceml import reader
@@ -11,6 +12,7 @@ from .importers.counterparties import CounterpartyImport
 from .importers.documents import DocumentImport
 from .importers.offers import OffersImport
 from .importers.refs import Refs
+from .importers.result import ImportResult
 from .jsonformat import import_json
 
 #: CommerceML sections each stream accepts (a file of another kind fails the run, with the reason).
@@ -26,6 +28,14 @@ JSON_STREAMS = {"contracts", "balances"}
 RECORD_ELEMENTS = {"package": "section", "groups": "Группы", "property": "Свойство", "product": "Товар",
                    "price_type": "ТипЦены", "warehouse": "Склад", "offer": "Предложение",
                    "counterparty": "Контрагент", "document": "Документ"}
+
+
+@dataclass
+class FileResult:
+    """What a file's import wrote: the run's counts and the products whose rows it created or changed."""
+
+    counts: dict
+    product_ids: set[int] = field(default_factory=set)
 
 
 class FileImport:
@@ -56,19 +66,18 @@ class FileImport:
             self.offers = OffersImport(now=self.now, counts=self.counts, refs=self.refs, cycle=self.cycle)
         return self.offers
 
-    def run(self, path: Path) -> dict:
+    def run(self, path: Path) -> FileResult:
         self.base_dir = Path(path).resolve().parent
         if self.stream in JSON_STREAMS:
             import_json(stream=self.stream, path=path, now=self.now, counts=self.counts)
-            return self.counts
+            return FileResult(self.counts)
         try:
-            self._read(path)
+            return self._read(path)
         finally:
             if self.offers is not None:
                 self.offers.close()
-        return self.counts
 
-    def _read(self, path: Path) -> None:
+    def _read(self, path: Path) -> FileResult:
         kind = data = None
         try:
             for n, (kind, data) in enumerate(reader.read(path), start=1):
@@ -85,11 +94,12 @@ class FileImport:
             raise ExchangeError("the file holds no CommerceML section (Классификатор, Каталог, ПакетПредложений, "
                                 "Контрагенты or Документ)")
         self._merging = True
-        if self.offers is not None and self.catalog is not None:
-            self.offers.catalog_staged = bool(self.catalog.stage.rows)
-        for part in (self.catalog, self.offers, self.counterparties, self.documents):
-            if part is not None:
-                part.finish()
+        catalog = self.catalog.finish() if self.catalog is not None else ImportResult()
+        parts = [catalog]
+        if self.offers is not None:
+            parts.append(self.offers.finish(catalog_staged=catalog.staged_products))
+        parts += [part.finish() for part in (self.counterparties, self.documents) if part is not None]
+        return FileResult(self.counts, set().union(*(part.product_ids for part in parts)))
 
     def _from_background(self, exc: Exception) -> bool:
         pipe = getattr(self.offers, "pipe", None)
@@ -106,8 +116,8 @@ class FileImport:
             source = data.get("el")
             line = data.get("line") or (source.sourceline if source is not None else None)
             where = data.get("where", "")
-        else:  # lxml elements: counterparties, documents
-            erp_id, line, where = "", getattr(data, "sourceline", None), ""
+        else:  # the groups of a classifier: a list
+            erp_id, line, where = "", None, ""
         if where:  # already "path/of/the/element, line N"
             return f"{where} ({erp_id})" if erp_id else where
         return ", ".join(p for p in (f"{element} {erp_id}".strip(), f"line {line}" if line else "") if p)
@@ -144,7 +154,7 @@ class FileImport:
             self._counterparties().counterparty(data)
         elif kind == "document":
             if "Документ" not in self.sections:
-                self._allow("Документ", data.sourceline)
+                self._allow("Документ", data["line"])
             self._documents().document(data)
 
     def _counterparties(self):

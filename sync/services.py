@@ -25,7 +25,9 @@ from .commerceml.sniff import file_streams
 from .commerceml.xml import ExchangeError
 from .models import ExchangeImport, ExchangeSession, Stream, StreamLock, SyncRun
 from .monitoring import stock_staleness_check
+from .orders_exchange import export_to_outbox
 from .runner import FileImport
+from .runs import check_stream, sync_run_not_configured, worker_name
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +42,6 @@ class StreamBusy(Exception):
 
 class _DryRun(Exception):
     pass
-
-
-def _worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 @transaction.atomic
@@ -84,36 +82,13 @@ def erp_account_save(*, email: str, password: str | None) -> list[str]:
     return done or ["nothing to change: the account exists with the permission"]
 
 
-def _check_stream(stream: str) -> None:
-    if stream not in Stream.values:
-        raise ValueError(f"unknown stream {stream!r}")
-
-
-@transaction.atomic
-def sync_run_not_configured(*, stream: str, source: str = SyncRun.Source.SCHEDULE) -> SyncRun:
-    """Record that a scheduled stream ran but has no source configured.
-
-    Nothing is read or written besides this record: the job says so instead of pretending.
-    """
-    _check_stream(stream)
-    now = timezone.now()
-    run = SyncRun.objects.create(
-        stream=stream, source=source, status=SyncRun.Status.NOT_CONFIGURED, started_at=now, finished_at=now,
-        error=f"The {stream} exchange is not configured: no source (drop folder {settings.PORTAL_SYNC_INBOX}/{stream}/ "
-              "is missing); nothing was read or written.",
-        worker=_worker_name(),
-    )
-    logger.warning("sync %s: not configured, recorded run %s", stream, run.pk)
-    return run
-
-
 def sync_run_start(*, stream: str, source: str, file_name: str = "", checksum: str = "", dry_run: bool = False,
                    user=None, also: list[str] | tuple = ()) -> SyncRun:
     """Record a run that this process imports now (its process and database session are the worker's)."""
-    _check_stream(stream)
+    check_stream(stream)
     return SyncRun.objects.create(stream=stream, also_streams=_also(stream, also), source=source,
                                   file_name=file_name[:500], checksum=checksum, dry_run=dry_run,
-                                  started_at=timezone.now(), triggered_by=user, worker=_worker_name(),
+                                  started_at=timezone.now(), triggered_by=user, worker=worker_name(),
                                   db_session=_db_session())
 
 
@@ -138,7 +113,7 @@ def sync_file_streams(path: Path, *, default: str) -> tuple[str, list[str]]:
 def sync_run_queue(*, stream: str, source: str, file_name: str, checksum: str = "", user=None,
                    also: list[str] | tuple = ()) -> SyncRun:
     """Record a run another process will import (`sync_run_claim`): queued, with no worker yet."""
-    _check_stream(stream)
+    check_stream(stream)
     return SyncRun.objects.create(stream=stream, also_streams=_also(stream, also), source=source,
                                   file_name=file_name[:500], checksum=checksum, status=SyncRun.Status.QUEUED,
                                   started_at=timezone.now(), triggered_by=user)
@@ -163,7 +138,7 @@ def sync_run_claim(*, run_id: int) -> SyncRun | None:
     Returns None when the run is no longer queued (a duplicate message, or it failed meanwhile).
     """
     claimed = SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.QUEUED).update(
-        status=SyncRun.Status.RUNNING, started_at=timezone.now(), worker=_worker_name(), db_session=_db_session(),
+        status=SyncRun.Status.RUNNING, started_at=timezone.now(), worker=worker_name(), db_session=_db_session(),
         error="")
     return SyncRun.objects.get(pk=run_id) if claimed else None
 
@@ -246,12 +221,12 @@ def sync_import_file(*, stream: str, path: Path, source: str, dry_run: bool = Fa
                 for name in locks:  # one lock per kind of data the file writes, in a stable order
                     stream_lock(name)
             _session_tuning()
-            importer.run(path)
-            _after_import(importer)
+            result = importer.run(path)
+            _after_import(result.product_ids)
             if dry_run:
                 raise _DryRun
     except _DryRun:
-        return sync_run_finish(run=run, status=SyncRun.Status.SUCCESS, counts=importer.counts)
+        return sync_run_finish(run=run, status=SyncRun.Status.SUCCESS, counts=result.counts)
     except ExchangeError as exc:
         logger.warning("sync %s %s failed: %s", stream, path, exc)
         return sync_run_finish(run=run, status=SyncRun.Status.FAILED, error=exc.reason, location=exc.location)
@@ -262,7 +237,7 @@ def sync_import_file(*, stream: str, path: Path, source: str, dry_run: bool = Fa
         reason = " ".join(str(exc).split())[:1500]
         return sync_run_finish(run=run, status=SyncRun.Status.FAILED,
                                error=f"internal error: {type(exc).__name__}: {reason}", location=importer.where())
-    return sync_run_finish(run=run, status=SyncRun.Status.SUCCESS, counts=importer.counts)
+    return sync_run_finish(run=run, status=SyncRun.Status.SUCCESS, counts=result.counts)
 
 
 def _lock_order(stream: str) -> tuple[int, str]:
@@ -279,18 +254,12 @@ def _session_tuning() -> None:
             cur.execute("SET LOCAL client_connection_check_interval = '1s'")
 
 
-def _after_import(importer) -> None:
+def _after_import(product_ids: set[int]) -> None:
     """Refresh the catalog's search documents of the products written, inside the run's transaction, and
     retire the cached listing pieces once it commits (products, prices or stock may have changed)."""
     transaction.on_commit(catalog_services.catalog_version_bump)
-    refresh = getattr(catalog_services, "product_search_refresh", None)
-    ids = set()
-    if importer.catalog is not None:
-        ids |= set(getattr(importer.catalog, "written", []) or [])
-    if importer.offers is not None:
-        ids |= set(importer.offers.created_product_ids)
-    if refresh and ids:
-        refresh(product_ids=sorted(ids))
+    if product_ids:
+        catalog_services.product_search_refresh(product_ids=sorted(product_ids))
 
 
 def sync_runs_reap(*, now=None) -> int:
@@ -401,12 +370,10 @@ def inbox_files(stream: str) -> list[Path]:
 def sync_stream_run(*, stream: str, source: str = SyncRun.Source.SCHEDULE, user=None, progress=None) -> list[SyncRun]:
     """The scheduled job of a stream: reap crashed runs, then import every new file of its drop folder in
     order, moving each to done/ or failed/. A stream without a drop folder says "not configured"."""
-    _check_stream(stream)
+    check_stream(stream)
     sync_runs_reap()
     exchange_sessions_expire()
     if stream == Stream.ORDER_EXPORT:
-        from .orders_exchange import export_to_outbox
-
         return [export_to_outbox(source=source)]
     folder = Path(settings.PORTAL_SYNC_INBOX) / stream
     if not folder.is_dir():
@@ -422,7 +389,7 @@ def _import_inbox(stream: str, folder: Path, *, source: str, user, progress) -> 
     if not files:
         now = timezone.now()
         return [SyncRun.objects.create(stream=stream, source=source, status=SyncRun.Status.NOTHING_TO_DO,
-                                       started_at=now, finished_at=now, worker=_worker_name(),
+                                       started_at=now, finished_at=now, worker=worker_name(),
                                        error=f"no new files in {folder}")]
     runs = []
     for path in files:

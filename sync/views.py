@@ -54,7 +54,7 @@ def _dispatch(request: HttpRequest, kind: str, mode: str) -> HttpResponse:
         path = exchange.store_chunk(session, name, request)
         # old protocol: the file is applied in `file`, once its last chunk has arrived
         if kind == "sale" and not session.version and exchange.upload_finished(path, session.uploaded_bytes - before):
-            return _text(orders_exchange.apply_now(session, name))
+            return _text(exchange.sale_file_apply(session, name))
         return _text("success\n")
     if mode == "import":
         stream = "order_status" if kind == "sale" else "catalog"

@@ -31,6 +31,7 @@ from orders.services.checkout import (
     order_submit,
 )
 from orders.services.erp import (
+    order_erp_move,
     order_mark_exported,
     order_set_erp_dates,
     order_set_erp_number,
@@ -86,6 +87,7 @@ __all__ = [
     "cart_update_line",
     "checkout_key",
     "order_approve",
+    "order_erp_move",
     "order_mark_exported",
     "order_place_from_cart",
     "order_reject",

@@ -1,14 +1,11 @@
-"""What the ERP exchange (sync) writes on orders: the export acknowledgement and the ERP's number."""
+"""What the ERP exchange (sync) writes on orders: the export acknowledgement, the ERP's number, its payment
+and shipment times, and the status moves its documents report. Sync writes no order field but through these."""
 
 from django.db import transaction
 from django.utils import timezone
 
-from orders.models import (
-    Order,
-)
-from orders.services.status import _lock_order
-
-# The actor is the ERP; status moves from ERP documents go through order_transition (source ERP).
+from orders.models import Order, OrderStatusChange
+from orders.services.status import _lock_order, order_transition
 
 
 def order_mark_exported(*, order_ids: list[int], at=None) -> int:
@@ -62,3 +59,16 @@ def order_set_erp_number(*, order, erp_number: str, at=None) -> bool:
             locked.save(update_fields=fields)
     order.erp_number, order.erp_confirmed_at = locked.erp_number, locked.erp_confirmed_at
     return bool(fields)
+
+
+def order_erp_move(*, order, to_status: str, comment: str = "") -> bool:
+    """Move an order to the status an ERP document reports, through the status door (source ERP, no actor).
+
+    Returns False when the order already has that status (nothing is written), True when it moved.
+    Raises OrderTransitionError for a move the table does not allow from the order's status; nothing
+    is written then.
+    """
+    if order.status == to_status:
+        return False
+    order_transition(order=order, to_status=to_status, source=OrderStatusChange.Source.ERP, comment=comment)
+    return True

@@ -11,6 +11,8 @@ from datetime import datetime
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 
+from base.bulkload import indexes_drop, indexes_restore
+
 
 class BulkWriter:
     """Writes rows of plain values into a model's table, bypassing model instances.
@@ -70,81 +72,32 @@ class BulkWriter:
         return count
 
 
-_CONSTRAINTS_SQL = """
-    SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype
-    FROM pg_constraint c
-    WHERE c.conrelid = ANY(%s::regclass[]) AND c.contype IN ('f', 'u')
-      -- keep a unique constraint that a foreign key points at
-      AND NOT (c.contype = 'u' AND EXISTS (SELECT 1 FROM pg_constraint f
-                                           WHERE f.contype = 'f' AND f.conindid = c.conindid))
-    ORDER BY c.contype DESC, c.conname
-"""
-_INDEXES_SQL = """
-    SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-    FROM pg_index i
-    WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary
-      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-    ORDER BY 1
-"""
-
-
-def _flush_deferred_checks(cursor) -> None:
-    """Run the foreign-key checks queued so far: PostgreSQL refuses to alter a table that has some.
-
-    Django's foreign keys are DEFERRABLE INITIALLY DEFERRED; the caller sets them back to
-    deferred when done.
-    """
-    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-
-
 @contextmanager
 def indexes_deferred(tables: Sequence[str], progress: Callable[[str], None]):
-    """Load `tables` without their secondary indexes and foreign keys, then rebuild them (PostgreSQL).
+    """Load `tables` without their secondary indexes, unique and foreign-key constraints, then rebuild them
+    (PostgreSQL; base.bulkload, as the ERP importers' big first loads).
 
-    Inserting a million rows into a table with seven indexes and three deferred foreign keys
-    costs a B-tree insertion per index and a key lookup per foreign key and row; building each
-    index once afterwards and checking each foreign key with one join is several times faster —
-    the way pg_restore loads data. Primary keys and CHECK constraints stay in place. The
-    definitions are read from the catalog and recreated verbatim, in the same transaction, so a
-    duplicate or a dangling reference still fails the seed (when the constraint is re-added), and
-    an error anywhere rolls the drops back with everything else: there is no `finally` on purpose.
+    An error anywhere rolls the drops back with everything else: there is no `finally` on purpose.
     Without the privilege to alter the tables (not their owner) it loads with everything in place.
     Elsewhere than on PostgreSQL it does nothing.
     """
     if connection.vendor != "postgresql":
         yield
         return
-    # Table and index names come back from regclass, already quoted where needed; constraint names do not.
-    quote = connection.ops.quote_name
+    restore: list[str] = []
     with connection.cursor() as cursor:
-        cursor.execute(_CONSTRAINTS_SQL, [list(tables)])
-        constraints = cursor.fetchall()
-        cursor.execute(_INDEXES_SQL, [list(tables)])
-        indexes = cursor.fetchall()
         try:
             with transaction.atomic():
-                _flush_deferred_checks(cursor)
-                for table, name, _, _ in constraints:
-                    cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
-                for name, _ in indexes:
-                    cursor.execute(f"DROP INDEX {name}")
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+                restore = indexes_drop(cursor, tables, keep_unique=False)
         except DatabaseError as error:
             progress(f"  (loading with indexes in place: {error})")
-            constraints = indexes = []
     yield
-    if not (indexes or constraints):
+    if not restore:
         return
     started = time.monotonic()
     with connection.cursor() as cursor:
-        _flush_deferred_checks(cursor)
-        for _, definition in indexes:
-            cursor.execute(definition)
-        # Unique constraints before foreign keys ('u' sorts after 'f', hence DESC above).
-        for table, name, definition, _ in constraints:
-            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-    progress(f"  {len(indexes)} indexes and {len(constraints)} constraints rebuilt: {time.monotonic() - started:.1f} s")
+        indexes_restore(cursor, restore)
+    progress(f"  {len(restore)} indexes and constraints rebuilt: {time.monotonic() - started:.1f} s")
 
 
 def stderr_progress(message: str) -> None:

@@ -216,3 +216,29 @@ def parse_offer(el) -> dict:
             offer["characteristic"] = c.text.strip()
     offer["stock"] = stock
     return offer
+
+
+def parse_counterparty(el) -> dict:
+    """A top-level Контрагент (UT 11): its ERP id, INN and KPP as written, and its official name."""
+    return {
+        "erp_id": text(el, "Ид"),
+        "inn": text(el, "ИНН"),
+        "kpp": text(el, "КПП"),
+        "full_name": text(el, "ОфициальноеНаименование") or text(el, "ПолноеНаименование"),
+        "where": path_of(el),
+    }
+
+
+def parse_document(el) -> dict:
+    """A Документ of order changes: its Ид and Номер, 1C's own number, the deletion mark, and its requisites
+    (ЗначенияРеквизитов) by lower-case name."""
+    requisites = {name.lower(): value for name, value in _requisites(el).items()}
+    return {
+        "erp_id": text(el, "Ид") or el.get("Ид", ""),
+        "number": text(el, "Номер") or el.get("Номер", ""),
+        "erp_number": text(el, "Номер1С") or requisites.get("номер по 1с") or "",
+        "deleted": boolean(text(el, "ПометкаУдаления")),
+        "requisites": requisites,
+        "line": el.sourceline,
+        "where": path_of(el),
+    }

@@ -7,14 +7,24 @@ What the file is comes from its content, never its name: `Классификат
 
 - ("package", {"section": "catalog"|"offers"|"classifier"|..., "partial": bool})
 - ("price_type", {...}), ("warehouse", {...}), ("groups", [tree]), ("property", {...}),
-  ("unit", {...}), ("product", {...}), ("offer", {...}), ("counterparty", element), ("document", element)
+  ("unit", {...}), ("product", {...}), ("offer", {...}), ("counterparty", {...}), ("document", {...}),
+  each parsed by sync.commerceml.parse
 """
 
 from __future__ import annotations
 
 from lxml import etree
 
-from .parse import parse_group, parse_offer, parse_price_type, parse_product, parse_property, parse_warehouse
+from .parse import (
+    parse_counterparty,
+    parse_document,
+    parse_group,
+    parse_offer,
+    parse_price_type,
+    parse_product,
+    parse_property,
+    parse_warehouse,
+)
 from .xml import ExchangeError, boolean, child, drop_done, iterparse, local, syntax_error
 
 SECTIONS = {"Классификатор", "Каталог", "ПакетПредложений", "ИзмененияПакетаПредложений", "Контрагенты"}
@@ -126,8 +136,8 @@ def _on_end(name: str, el, parent_name: str):
         drop_done(el)
     elif name == "Контрагент" and parent_name == "Контрагенты" and \
             local(parent.getparent()) == "КоммерческаяИнформация":
-        yield "counterparty", el
+        yield "counterparty", parse_counterparty(el)
         drop_done(el)
     elif name == "Документ" and parent_name in ("КоммерческаяИнформация", "Контейнер"):
-        yield "document", el
+        yield "document", parse_document(el)
         drop_done(el)

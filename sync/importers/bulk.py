@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from django.db import connection
 
+from base.bulkload import indexes_drop, indexes_restore
+
 
 def is_pg() -> bool:
     return connection.vendor == "postgresql"
@@ -105,51 +107,35 @@ def tally() -> dict:
     return {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
 
 
-_FKS_SQL = """
-    SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
-    FROM pg_constraint c WHERE c.conrelid = %s::regclass AND c.contype = 'f' ORDER BY c.conname
-"""
-_PLAIN_INDEXES_SQL = """
-    SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-    FROM pg_index i WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND NOT i.indisunique
-      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1
-"""
-
 #: Bulk-load mode kicks in for at least this many incoming rows, when the table holds fewer rows than come in.
 BULK_LOAD_MIN_ROWS = 100_000
 
 
-def wants_bulk_load(table: str, incoming: int) -> bool:
+def wants_bulk_load(table: str, incoming: int, cursor=None) -> bool:
+    """Whether `incoming` rows make a big first load of `table`: at least BULK_LOAD_MIN_ROWS, into a table
+    holding fewer than half as many. `cursor` defaults to Django's connection (the merge thread passes
+    its own)."""
     if not is_pg() or incoming < BULK_LOAD_MIN_ROWS:
         return False
     # An exact bounded count (statistics may be missing right after a load): stop at incoming / 2 rows.
-    existing = scalar(f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) x", [incoming // 2])
-    return existing < incoming // 2
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT %s) x"
+    if cursor is None:
+        return scalar(sql, [incoming // 2]) < incoming // 2
+    cursor.execute(sql, [incoming // 2])
+    return cursor.fetchone()[0] < incoming // 2
 
 
-def bulk_load_begin(table: str) -> list[str]:
-    """Drop the foreign keys and plain indexes of `table` for a big first load (the way pg_restore
-    loads); returns the statements that recreate them verbatim. Unique constraints stay (ON CONFLICT
-    needs them). Same transaction: a failure rolls the drops back with everything else. The table
-    is locked exclusively until the transaction ends, so this is only for loads into a (nearly)
-    empty table, never the regular every-5-minutes run."""
-    quote = connection.ops.quote_name
-    restore = []
+def bulk_load_begin(table: str, cursor=None) -> list[str]:
+    """Drop the foreign keys and plain indexes of `table` for a big first load (base.bulkload); returns the
+    statements that recreate them, for `bulk_load_end`. Unique constraints stay (ON CONFLICT needs them).
+    The table is locked exclusively until the transaction ends, so this is only for loads into a (nearly)
+    empty table, never the regular every-5-minutes run. `cursor` defaults to Django's connection."""
+    if cursor is not None:
+        return indexes_drop(cursor, [table], keep_unique=True)
     with connection.cursor() as cur:
-        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cur.execute(_FKS_SQL, [table])
-        for tbl, name, definition in cur.fetchall():
-            cur.execute(f"ALTER TABLE {tbl} DROP CONSTRAINT {quote(name)}")
-            restore.append(f"ALTER TABLE {tbl} ADD CONSTRAINT {quote(name)} {definition}")
-        cur.execute(_PLAIN_INDEXES_SQL, [table])
-        for name, definition in cur.fetchall():
-            cur.execute(f"DROP INDEX {name}")
-            restore.insert(0, definition)
-        cur.execute("SET CONSTRAINTS ALL DEFERRED")
-    return restore
+        return indexes_drop(cur, [table], keep_unique=True)
 
 
 def bulk_load_end(restore: list[str]) -> None:
     with connection.cursor() as cur:
-        for statement in restore:
-            cur.execute(statement)
+        indexes_restore(cur, restore)

@@ -11,6 +11,7 @@ from ..commerceml.xml import ExchangeError
 from . import bulk, cycle, products
 from .images import attach_images
 from .refs import Refs
+from .result import ImportResult
 
 
 def _slug(prefix: str, erp_id: str) -> str:
@@ -38,7 +39,6 @@ class CatalogImport:
         self.ids: set[str] = set()
         self.images: list[tuple[str, str]] = []
         self.base_dir = None  # the folder of the file: images are relative to it
-        self.written: list[int] = []
 
     # -- groups --------------------------------------------------------------------------------
     def groups(self, tree: list[dict]) -> None:
@@ -145,21 +145,20 @@ class CatalogImport:
             if pk:
                 self.links.add(erp_id, pk)
 
-    def finish(self) -> list[int]:
+    def finish(self) -> ImportResult:
         category_rebuild_tree()
         if not self.stage.rows:
-            return []
+            return ImportResult()
         self.stage.load()
         self.links.load()
         written = products.merge_catalog_products(now=self.now, counts=self.counts,
                                                   unit_default=self.refs.unit("796", "шт", "Штука").pk)
         if products.merge_property_links(self.counts):
             written = sorted(set(written) | set(products.listed_ids()))
-        self.written = written
         if not self.partial and self.cycle is not None:
             cycle.listed_products(session_id=self.cycle)
         elif not self.partial:
             products.deactivate_unlisted(now=self.now, counts=self.counts)
         if self.images:
             attach_images(self.images, base_dir=self.base_dir, counts=self.counts)
-        return written
+        return ImportResult(product_ids=set(written), staged_products=True)

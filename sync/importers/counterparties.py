@@ -11,8 +11,8 @@ from __future__ import annotations
 from accounts.models import LegalEntity
 from accounts.validators import normalize_requisite
 
-from ..commerceml.xml import text
 from . import bulk
+from .result import ImportResult
 
 
 class CounterpartyImport:
@@ -20,10 +20,10 @@ class CounterpartyImport:
         self.counts = counts
         self.tally = counts.setdefault("legal_entities", bulk.tally())
 
-    def counterparty(self, el) -> None:
-        erp_id = text(el, "Ид")
-        inn, kpp = normalize_requisite(text(el, "ИНН")), normalize_requisite(text(el, "КПП"))
-        full_name = text(el, "ОфициальноеНаименование") or text(el, "ПолноеНаименование")
+    def counterparty(self, data: dict) -> None:
+        """One parsed counterparty (commerceml.parse.parse_counterparty)."""
+        erp_id, full_name = data["erp_id"], data["full_name"]
+        inn, kpp = normalize_requisite(data["inn"]), normalize_requisite(data["kpp"])
         le = LegalEntity.objects.filter(erp_id=erp_id).first() if erp_id else None
         if le is None and inn:
             matches = LegalEntity.objects.filter(inn=inn, erp_id__isnull=True)
@@ -43,5 +43,5 @@ class CounterpartyImport:
             le.save(update_fields=fields)
         self.tally["updated" if fields else "unchanged"] += 1
 
-    def finish(self) -> None:
-        pass
+    def finish(self) -> ImportResult:
+        return ImportResult()  # its writes are counted; no product is touched

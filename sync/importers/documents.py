@@ -1,12 +1,13 @@
 """Documents 1C → site (order changes): 1C numbers, statuses, payment and shipment facts.
 
 Each Документ is matched to a portal order by its Ид or Номер (the portal sends the order number
-as both). Status moves go through orders.services.order_transition (source ERP) and land in the
-order history. Rules (counted): a document of an order the portal does not have is skipped
-(`unknown_order`: 1C sends its own documents too); a status the table does not allow from the
-order's current status is skipped (`transition_refused`); an unmapped status text is skipped
-(`unknown_status`); a payment or shipment date that cannot be read is skipped (`unreadable_date`).
-"Дата оплаты по 1С" and "Дата отгрузки по 1С" are stored on the order (`erp_paid_at`, `erp_shipped_at`).
+as both). Every write on the order goes through orders.services (erp.py); status moves go through
+the status door (source ERP) and land in the order history. Rules (counted): a document of an order
+the portal does not have is skipped (`unknown_order`: 1C sends its own documents too); a status the
+table does not allow from the order's current status is skipped (`transition_refused`); an unmapped
+status text is skipped (`unknown_status`); a payment or shipment date that cannot be read is skipped
+(`unreadable_date`). "Дата оплаты по 1С" and "Дата отгрузки по 1С" are stored on the order
+(`erp_paid_at`, `erp_shipped_at`).
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from orders.models import Order, OrderStatusChange
-from orders.services import OrderTransitionError, order_set_erp_dates, order_set_erp_number, order_transition
+from orders.models import Order
+from orders.selectors import order_for_erp_document
+from orders.services import OrderTransitionError, order_erp_move, order_set_erp_dates, order_set_erp_number
 from orders.status import OrderStatus
 
-from ..commerceml.xml import boolean, child, local, path_of, text
+from ..commerceml.xml import boolean
 from . import bulk
+from .result import ImportResult
 
 #: ERP status texts and codes → portal statuses (lower case, "[N] " prefixes stripped).
 STATUS_MAP = {
@@ -34,18 +37,10 @@ STATUS_MAP = {
 STATUS_MAP.update({s.value: s.value for s in OrderStatus})
 
 
-def _requisites(el) -> dict[str, str]:
-    out = {}
-    block = child(el, "ЗначенияРеквизитов")
-    if block is not None:
-        for req in block:
-            if local(req) == "ЗначениеРеквизита":
-                out[text(req, "Наименование").lower()] = text(req, "Значение")
-    return out
-
-
-def target_status(el, reqs: dict[str, str]) -> str | None:
-    if boolean(reqs.get("отменен")) or boolean(text(el, "ПометкаУдаления")) or boolean(reqs.get("пометкаудаления")):
+def target_status(doc: dict) -> str | None:
+    """The portal status a parsed document reports: None for none, "?" for a status text not in STATUS_MAP."""
+    reqs = doc["requisites"]
+    if boolean(reqs.get("отменен")) or doc["deleted"] or boolean(reqs.get("пометкаудаления")):
         return OrderStatus.CANCELLED
     raw = (reqs.get("статуса заказа ид") or reqs.get("статус заказа") or "").strip().lower()
     if raw.startswith("[") and "]" in raw:
@@ -67,31 +62,26 @@ class DocumentImport:
     def _note(self, key: str) -> None:
         self.tally[key] = self.tally.get(key, 0) + 1
 
-    def document(self, el) -> None:
-        number = text(el, "Номер") or el.get("Номер", "")
-        doc_id = text(el, "Ид") or el.get("Ид", "")
-        order = Order.objects.filter(number__in=[v for v in (doc_id, number) if v]).first() or \
-            Order.objects.filter(erp_id=doc_id).first() if (doc_id or number) else None
+    def document(self, doc: dict) -> None:
+        """One parsed document (commerceml.parse.parse_document)."""
+        order = order_for_erp_document(doc_id=doc["erp_id"], number=doc["number"])
         if order is None:
             self._note("unknown_order")
             return
-        reqs = _requisites(el)
-        changed = self._erp_fields(order, el, reqs)
-        status = target_status(el, reqs)
+        changed = self._erp_fields(order, doc)
+        status = target_status(doc)
         if status == "?":
             self._note("unknown_status")
-        elif status and status != order.status:
+        elif status:
             try:
-                order_transition(order=order, to_status=status, source=OrderStatusChange.Source.ERP,
-                                 comment=f"1C: {path_of(el)}")
-                changed = True
+                changed = order_erp_move(order=order, to_status=status, comment=f"1C: {doc['where']}") or changed
             except OrderTransitionError:
                 self._note("transition_refused")
         self.tally["updated" if changed else "unchanged"] += 1
 
-    def _erp_fields(self, order: Order, el, reqs: dict[str, str]) -> bool:
-        erp_number = text(el, "Номер1С") or reqs.get("номер по 1с") or ""
-        changed = order_set_erp_number(order=order, erp_number=erp_number, at=self.now)
+    def _erp_fields(self, order: Order, doc: dict) -> bool:
+        reqs = doc["requisites"]
+        changed = order_set_erp_number(order=order, erp_number=doc["erp_number"], at=self.now)
         dates = order_set_erp_dates(order=order, paid_at=self._moment(reqs.get("дата оплаты по 1с")),
                                     shipped_at=self._moment(reqs.get("дата отгрузки по 1с")))
         return changed or dates
@@ -111,5 +101,5 @@ class DocumentImport:
         self._note("unreadable_date")
         return None
 
-    def finish(self) -> None:
-        pass
+    def finish(self) -> ImportResult:
+        return ImportResult()  # its writes are counted; no product is touched

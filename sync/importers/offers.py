@@ -35,9 +35,11 @@ from catalog.models import Price, Product, Stock, Unit
 
 from ..commerceml.xml import ExchangeError, decimal, path_of, plain_number
 from . import bulk, cycle
-from .pipeline import PRICE_APPEND, PRICE_MERGE, STOCK_APPEND, STOCK_MERGE, Channel, Pipeline, finish_channel
+from .merges import PRICES, STOCK
+from .pipeline import Channel, Pipeline, finish_channel
 from .products import create_from_offers, reactivate_offered
 from .refs import Refs
+from .result import ImportResult
 
 CENT = Decimal("0.01")
 
@@ -64,9 +66,7 @@ class OffersImport:
         self.declared_warehouses: set[str] = set()
         self.carries_stock = False
         self._currency_cache: dict[str, str] = {}
-        self.created_product_ids: list[int] = []
         self.listed_pids: list[int] = []  # products of the fast path; the others are in sync_stage_offer
-        self.catalog_staged = False  # the same file's catalog staged its products (deleted marks win)
         self.pipe: Pipeline | None = None
         self._started = False
         if bulk.is_pg():
@@ -79,11 +79,9 @@ class OffersImport:
         self.wh_ids = dict(Warehouse.objects.exclude(erp_id=None).values_list("erp_id", "pk"))
         self.stock_had_rows = bool(bulk.scalar(f"SELECT EXISTS (SELECT 1 FROM {S})"))
         self.stock_ch = Channel("stock", S, [("product_id", "integer"), ("warehouse_id", "integer"),
-                                             ("quantity", "numeric(16,3)")],
-                                STOCK_MERGE, STOCK_APPEND, ("product_id", "warehouse_id"))
+                                             ("quantity", "numeric(16,3)")], STOCK)
         self.price_ch = Channel("prices", PR, [("product_id", "integer"), ("price_type_id", "integer"),
-                                               ("amount", "numeric(16,2)"), ("currency", "varchar(3)")],
-                                PRICE_MERGE, PRICE_APPEND, ("product_id", "price_type_id"))
+                                               ("amount", "numeric(16,2)"), ("currency", "varchar(3)")], PRICES)
         self.pipe = Pipeline(now=self.now)
         self.skipped: list[int] = []
         self.skipped_rows = {"stock": 0, "prices": 0}
@@ -276,7 +274,9 @@ class OffersImport:
         return str(qty)
 
     # -- merge ---------------------------------------------------------------------------------
-    def finish(self) -> None:
+    def finish(self, *, catalog_staged: bool = False) -> ImportResult:
+        """Merge what was staged; `catalog_staged`: the same file's catalog staged its products (their
+        deletion marks win over offers)."""
         if self.pipe is not None:
             self.pipe.flush(self.stock_ch)
             self.pipe.flush(self.price_ch)
@@ -290,19 +290,20 @@ class OffersImport:
         self.offers.load()
         self.prices.load()
         self.stock.load()
-        self._create_missing_products()
+        created = create_from_offers(now=self.now, counts=self.counts)
         self._require_products()
         self._merge_prices()
         self._merge_stock()
         listed = set(self.listed_pids) | {r[0] for r in bulk.fetch(
             f"SELECT p.id FROM sync_stage_offer s JOIN {P} p ON p.erp_id = s.erp_id")}
-        reactivate_offered(now=self.now, counts=self.counts, product_ids=listed, catalog_staged=self.catalog_staged)
+        reactivate_offered(now=self.now, counts=self.counts, product_ids=listed, catalog_staged=catalog_staged)
         if self.cycle is not None:
             cycle.offered_products(session_id=self.cycle, product_ids=sorted(listed))
         if self.carries_stock and self.declared_warehouses:
             Warehouse.objects.filter(erp_id__in=self.declared_warehouses).update(stock_confirmed_at=self.now)
         self.counts.setdefault("offers", {})["read"] = len(self.seen)
         self.counts["offers"].update({k: v for k, v in self.odd.items() if v})
+        return ImportResult(product_ids=set(created))
 
     def _stage_skipped(self) -> None:
         """The products whose offers equalled the stored rows: their rows count as listed by a full package."""
@@ -312,9 +313,6 @@ class OffersImport:
             if self.skipped:
                 with cur.cursor.copy("COPY sync_skipped (product_id) FROM STDIN") as copy:
                     copy.write("".join(f"{pid}\n" for pid in self.skipped).encode())
-
-    def _create_missing_products(self) -> None:
-        self.created_product_ids = create_from_offers(now=self.now, counts=self.counts)
 
     def _require_products(self) -> None:
         for stage in ("sync_stage_price", "sync_stage_stock"):
@@ -355,11 +353,7 @@ class OffersImport:
         base = (f"FROM sync_stage_price s JOIN {P} p ON p.erp_id = s.offer JOIN {PT} t ON t.erp_id = s.price_type")
         self._merge(
             "prices",
-            f"INSERT INTO {PR} (price_type_id, product_id, amount, currency_id, updated_at) "
-            f"SELECT t.id, p.id, s.amount, s.currency, %s {base} WHERE true "
-            "ON CONFLICT (product_id, price_type_id) DO UPDATE SET amount = EXCLUDED.amount, "
-            "currency_id = EXCLUDED.currency_id, updated_at = EXCLUDED.updated_at "
-            f"WHERE {PR}.amount <> EXCLUDED.amount OR {PR}.currency_id <> EXCLUDED.currency_id",
+            PRICES.upsert(PR, f"SELECT p.id, t.id, s.amount, s.currency, %s {base}"),
             f"SELECT <COUNT> {base} LEFT JOIN {PR} c ON c.product_id = p.id AND c.price_type_id = t.id WHERE <NEW>",
             [self.now], self.prices.rows,
         )
@@ -377,10 +371,7 @@ class OffersImport:
         if self.stock.rows:
             self._merge(
                 "stock",
-                f"INSERT INTO {S} (product_id, warehouse_id, quantity, confirmed_at) "
-                f"SELECT p.id, w.id, s.quantity, %s {base} WHERE true "
-                "ON CONFLICT (product_id, warehouse_id) DO UPDATE SET quantity = EXCLUDED.quantity, "
-                f"confirmed_at = EXCLUDED.confirmed_at WHERE {S}.quantity <> EXCLUDED.quantity",
+                STOCK.upsert(S, f"SELECT p.id, w.id, s.quantity, %s {base}"),
                 f"SELECT <COUNT> {base} LEFT JOIN {S} c ON c.product_id = p.id AND c.warehouse_id = w.id WHERE <NEW>",
                 [self.now], self.stock.rows,
             )

@@ -23,41 +23,18 @@ from psycopg import errors
 
 from ..commerceml.xml import ExchangeError
 from . import bulk
+from .merges import Merge
 
 CHUNK_ROWS = 100_000
-
-STOCK_MERGE = (
-    "INSERT INTO {table} (product_id, warehouse_id, quantity, confirmed_at) "
-    "SELECT product_id, warehouse_id, quantity, %s FROM {stage} WHERE true "
-    "ON CONFLICT (product_id, warehouse_id) DO UPDATE SET quantity = EXCLUDED.quantity, "
-    "confirmed_at = EXCLUDED.confirmed_at WHERE {table}.quantity <> EXCLUDED.quantity"
-)
-STOCK_APPEND = (
-    "INSERT INTO {table} (product_id, warehouse_id, quantity, confirmed_at) "
-    "SELECT product_id, warehouse_id, quantity, %s FROM {stage}"
-)
-PRICE_MERGE = (
-    "INSERT INTO {table} (product_id, price_type_id, amount, currency_id, updated_at) "
-    "SELECT product_id, price_type_id, amount, currency, %s FROM {stage} WHERE true "
-    "ON CONFLICT (product_id, price_type_id) DO UPDATE SET amount = EXCLUDED.amount, "
-    "currency_id = EXCLUDED.currency_id, updated_at = EXCLUDED.updated_at "
-    "WHERE {table}.amount <> EXCLUDED.amount OR {table}.currency_id <> EXCLUDED.currency_id"
-)
-PRICE_APPEND = (
-    "INSERT INTO {table} (product_id, price_type_id, amount, currency_id, updated_at) "
-    "SELECT product_id, price_type_id, amount, currency, %s FROM {stage}"
-)
-
 
 class Channel:
     """One target table: its chunk buffer and its merge statement."""
 
-    def __init__(self, entity: str, table: str, columns: list[tuple[str, str]], merge: str, append: str,
-                 keys: tuple[str, str]):
-        self.entity, self.table, self.columns, self.keys = entity, table, columns, keys
+    def __init__(self, entity: str, table: str, columns: list[tuple[str, str]], merge: Merge):
+        self.entity, self.table, self.columns, self.keys = entity, table, columns, merge.keys
         self.stage = f"sync_chunk_{entity}"
-        self.merge = merge.format(table=table, stage=self.stage)
-        self.append = append.format(table=table, stage=self.stage)
+        select = f"SELECT {', '.join(c for c, _ in columns)}, %s FROM {self.stage}"  # the run's time last
+        self.merge, self.append = merge.upsert(table, select), merge.append(table, select)
         self.append_only = False
         self.buf, self.rows, self.total = io.StringIO(), 0, 0
         self.created = self.written = 0
@@ -69,7 +46,8 @@ class Channel:
             cur.execute(f"DROP TABLE IF EXISTS {self.stage}")
             cur.execute(f"CREATE TEMP TABLE {self.stage} ({cols}) ON COMMIT DROP")
             cur.execute(f"DROP TABLE IF EXISTS {self.stage}_keys")
-            cur.execute(f"CREATE TEMP TABLE {self.stage}_keys ({keys[0]} integer, {keys[1]} integer) ON COMMIT DROP")
+            cur.execute(f"CREATE TEMP TABLE {self.stage}_keys ({', '.join(f'{k} integer' for k in self.keys)}) "
+                        "ON COMMIT DROP")
 
 
 class Pipeline:
@@ -142,26 +120,10 @@ class Pipeline:
 
     def _first_chunk(self, cur, channel: Channel, rows: int) -> None:
         """Bulk-load mode for a big first load; appending when the table is empty under its lock."""
-        cur.execute(f"SELECT count(*) FROM (SELECT 1 FROM {channel.table} LIMIT %s) x", [rows // 2])
-        if rows >= bulk.BULK_LOAD_MIN_ROWS and cur.fetchone()[0] < rows // 2:
-            channel.restore = _bulk_begin(cur, channel.table)  # holds the table's exclusive lock from here on
+        if bulk.wants_bulk_load(channel.table, rows, cur):
+            channel.restore = bulk.bulk_load_begin(channel.table, cur)  # the table's exclusive lock from here on
             cur.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {channel.table})")
             channel.append_only = cur.fetchone()[0]
-
-
-def _bulk_begin(cur, table: str) -> list[str]:
-    restore = []
-    cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    cur.execute(bulk._FKS_SQL, [table])
-    for tbl, name, definition in cur.fetchall():
-        cur.execute(f'ALTER TABLE {tbl} DROP CONSTRAINT "{name}"')
-        restore.append(f'ALTER TABLE {tbl} ADD CONSTRAINT "{name}" {definition}')
-    cur.execute(bulk._PLAIN_INDEXES_SQL, [table])
-    for name, definition in cur.fetchall():
-        cur.execute(f"DROP INDEX {name}")
-        restore.insert(0, definition)
-    cur.execute("SET CONSTRAINTS ALL DEFERRED")
-    return restore
 
 
 def finish_channel(channel: Channel, counts: dict) -> None:

@@ -7,6 +7,7 @@ from lxml import etree
 
 from accounts import services, validators
 from accounts.models import Client, LegalEntity, User
+from sync.commerceml.parse import parse_counterparty
 from sync.importers.counterparties import CounterpartyImport
 from sync.jsonformat import _Context
 from tests.accounts.factories import region_with_manager, registration_data
@@ -176,6 +177,6 @@ def test_commerceml_counterparty_matches_by_the_normalised_inn():
     element = etree.fromstring("<Контрагент><Ид>cp-1</Ид><ИНН> 7707 083893 </ИНН><КПП>773601001</КПП>"
                                "</Контрагент>")
     counts: dict = {}
-    CounterpartyImport(now=None, counts=counts).counterparty(element)
+    CounterpartyImport(now=None, counts=counts).counterparty(parse_counterparty(element))
     entity.refresh_from_db()
     assert entity.erp_id == "cp-1" and counts["legal_entities"]["updated"] == 1

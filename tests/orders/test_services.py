@@ -14,10 +14,13 @@ from django.utils import timezone
 from accounts.models import User
 from catalog.models import ProductUnit
 from orders.models import Order, OrderStatusChange
+from orders.selectors import order_for_erp_document, orders_pending_erp_export
 from orders.services import (
     OrderTransitionError,
     cart_add_line,
+    order_erp_move,
     order_mark_exported,
+    order_set_erp_dates,
     order_set_erp_number,
     order_transition,
 )
@@ -183,3 +186,44 @@ def test_order_set_erp_number_confirms_once():
     assert order_set_erp_number(order=order, erp_number="УТ-000124") is True
     order.refresh_from_db()
     assert (order.erp_number, order.erp_confirmed_at) == ("УТ-000124", confirmed)
+
+
+def test_order_set_erp_dates_keeps_a_date_not_given():
+    order = OrderFactory()
+    paid = timezone.now() - datetime.timedelta(days=2)
+    shipped = timezone.now() - datetime.timedelta(days=1)
+    assert order_set_erp_dates(order=order) is False
+    assert order_set_erp_dates(order=order, paid_at=paid) is True
+    assert order_set_erp_dates(order=order, paid_at=paid) is False
+    assert order_set_erp_dates(order=order, shipped_at=shipped) is True
+    assert (order.erp_paid_at, order.erp_shipped_at) == (paid, shipped), "the caller's object follows"
+    order.refresh_from_db()
+    assert (order.erp_paid_at, order.erp_shipped_at) == (paid, shipped)
+
+
+def test_order_erp_move_goes_through_the_status_door():
+    order = OrderFactory(status=S.SUBMITTED)
+    assert order_erp_move(order=order, to_status=S.SUBMITTED) is False
+    assert not OrderStatusChange.objects.exists()
+    assert order_erp_move(order=order, to_status=S.ACCEPTED, comment="1C: Документ") is True
+    assert _stored(order)[0] == S.ACCEPTED
+    assert list(OrderStatusChange.objects.values_list("from_status", "to_status", "source", "changed_by", "comment")) \
+        == [(S.SUBMITTED, S.ACCEPTED, OrderStatusChange.Source.ERP, None, "1C: Документ")]
+    with pytest.raises(OrderTransitionError):
+        order_erp_move(order=order, to_status=S.DRAFT)
+    assert _stored(order)[0] == S.ACCEPTED and OrderStatusChange.objects.count() == 1
+
+
+def test_erp_selectors_pending_export_and_the_order_of_a_document():
+    older = OrderFactory(status=S.SUBMITTED, submitted_at=timezone.now() - datetime.timedelta(hours=1))
+    newer = OrderFactory(status=S.SUBMITTED, submitted_at=timezone.now())
+    OrderFactory(status=S.DRAFT)
+    assert list(orders_pending_erp_export()) == [older, newer]
+    order_mark_exported(order_ids=[older.pk])
+    assert list(orders_pending_erp_export()) == [newer]
+    Order.objects.filter(pk=older.pk).update(erp_id="erp-doc-1")
+    assert order_for_erp_document(doc_id=newer.number, number="") == newer
+    assert order_for_erp_document(doc_id="", number=newer.number) == newer
+    assert order_for_erp_document(doc_id="erp-doc-1", number="УТ-1") == older
+    assert order_for_erp_document(doc_id="", number="") is None
+    assert order_for_erp_document(doc_id="nobody", number="nothing") is None

@@ -10,6 +10,7 @@ from lxml import etree
 from accounts.models import User
 from orders.models import OrderStatusChange
 from orders.status import OrderStatus
+from sync.commerceml import reader
 from sync.orders_exchange import orders_document, pending_orders
 from tests.factories import ClientUserFactory, LegalEntityFactory, OrderFactory, OrderLineFactory
 
@@ -119,3 +120,23 @@ def test_order_export_gives_the_base_unit_its_code_and_full_name():
 
     (base,) = doc.iter("БазоваяЕдиница")
     assert (base.get("Код"), base.get("НаименованиеПолное"), base.text) == (unit.code, unit.name, line.unit_name)
+
+
+
+def test_counterparties_and_documents_are_parsed_to_plain_records_like_every_entity(tmp_path):
+    path = tmp_path / "mixed.xml"
+    path.write_text(
+        "<КоммерческаяИнформация>\n<Контрагенты><Контрагент><Ид>cp-1</Ид><ИНН> 7707 083893 </ИНН>"
+        "<КПП>773601001</КПП><ПолноеНаименование>ООО Ромашка</ПолноеНаименование></Контрагент></Контрагенты>\n"
+        "<Документ><Ид>A-1</Ид><Номер>A-1</Номер><Номер1С>УТ-7</Номер1С><ПометкаУдаления>false</ПометкаУдаления>"
+        "<ЗначенияРеквизитов><ЗначениеРеквизита><Наименование>Статус заказа</Наименование>"
+        "<Значение>[N] Принят</Значение></ЗначениеРеквизита></ЗначенияРеквизитов></Документ>\n"
+        "</КоммерческаяИнформация>", encoding="utf-8")
+    records = [(kind, data) for kind, data in reader.read(path) if kind != "package"]
+    assert records == [
+        ("counterparty", {"erp_id": "cp-1", "inn": "7707 083893", "kpp": "773601001", "full_name": "ООО Ромашка",
+                          "where": "КоммерческаяИнформация/Контрагенты/Контрагент, line 2"}),
+        ("document", {"erp_id": "A-1", "number": "A-1", "erp_number": "УТ-7", "deleted": False,
+                      "requisites": {"статус заказа": "[N] Принят"}, "line": 3,
+                      "where": "КоммерческаяИнформация/Документ, line 3"}),
+    ]
