@@ -170,8 +170,8 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The product page: the product checked live (a foreign or hidden one is a 404), its units,
     properties and media from the cache (catalog.fragments), price and stock from the strategy."""
     viewer = purchase_strategy(user=request.user)
-    product = get_object_or_404(selectors.visible_products(user=request.user).select_related("base_unit", "category"),
-                                pk=pk)
+    product = get_object_or_404(selectors.visible_products(user=request.user).select_related("base_unit", "category")
+                                .defer("search_vector"), pk=pk)  # the search document is large and not shown
     details = fragments.CatalogCache().product_details(product)
     row = viewer.fetch_one(product)
     units = [(item, row.price.for_coefficient(item.coefficient) if row.price else None) for item in details.units]
