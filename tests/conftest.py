@@ -22,6 +22,17 @@ def pytest_pyfunc_call(pyfuncitem):
     return True if run_on_vendor(pyfuncitem) else None
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI=true a skipped test is a failure: the skips guard a developer's machine (no PostgreSQL,
+    Redis or redis-server there), and a green CI must have run every test."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true: {report.longrepr}"
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` need PostgreSQL; outside CI they are skipped on SQLite.
 
