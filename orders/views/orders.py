@@ -87,13 +87,20 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "orders/order_detail.html", context)
 
 
+def _invoiced_order(request: HttpRequest, pk: int):
+    """The user's order that has an invoice; Http404 for another client's order and for a draft, rejected or
+    cancelled one."""
+    order = access_order_for_user(request.user, pk)
+    if not has_invoice(order):
+        raise Http404
+    return order
+
+
 @require_GET
 @client_action_required(Action.VIEW_OWN_ORDERS)
 def order_invoice_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The invoice for payment, a page to print from the browser (none for a draft, rejected or cancelled order)."""
-    order = access_order_for_user(request.user, pk)
-    if not has_invoice(order):
-        raise Http404
+    order = _invoiced_order(request, pk)
     return render(request, "orders/invoice.html", {"invoice": order_invoice(order), "order": order})
 
 
@@ -101,9 +108,7 @@ def order_invoice_view(request: HttpRequest, pk: int) -> HttpResponse:
 @client_action_required(Action.VIEW_OWN_ORDERS)
 def order_invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The same invoice as a PDF file to download."""
-    order = access_order_for_user(request.user, pk)
-    if not has_invoice(order):
-        raise Http404
+    order = _invoiced_order(request, pk)
     response = HttpResponse(invoice_pdf(order_invoice(order)), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="invoice-{order.number}.pdf"'
     return response
