@@ -53,11 +53,12 @@ class Command(BaseCommand):
             self.stdout.write(jsonlib.dumps(data, ensure_ascii=False, indent=2))
             return data["ok"]
         heads = [_("stream"), _("last success"), _("age, min"), _("last run"), _("last error")]
-        self.stdout.write(f"{heads[0]:<24} {heads[1]:<17} {heads[2]:>9}  {heads[3]:<18} {heads[4]}")
+        width = max([24, *(len(r["label"]) for r in rows)])
+        self.stdout.write(f"{heads[0]:<{width}} {heads[1]:<17} {heads[2]:>9}  {heads[3]:<18} {heads[4]}")
         for s, r in zip(streams, rows, strict=True):
             success = (f"{timezone.localtime(s.last_success):%Y-%m-%d %H:%M}" if s.last_success else _("never"))
             age = "" if r["age_minutes"] is None else r["age_minutes"]
-            self.stdout.write(f"{r['label']:<24} {success:<17} {age:>9}  {r['last_run_label'] or '—':<18} "
+            self.stdout.write(f"{r['label']:<{width}} {success:<17} {age:>9}  {r['last_run_label'] or '—':<18} "
                               f"{(r['last_error'] or '')[:120]}")
         if stale:
             self.stdout.write(self.style.WARNING(_("Stock is stale (older than PORTAL_STOCK_STALE_MINUTES).")))
