@@ -25,6 +25,7 @@ Rules (docs/erp-exchange.md):
 from __future__ import annotations
 
 import contextlib
+from concurrent.futures import Future
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -85,20 +86,29 @@ class OffersImport:
         self.pipe = Pipeline(now=self.now)
         self.skipped: list[int] = []
         self.skipped_rows = {"stock": 0, "prices": 0}
-        self.stored_stock, self.stored_prices = self._stored()
+        self.stored_stock: dict[int, str] = {}
+        self.stored_prices: dict[int, str] = {}
+        self.stored: Future | None = None  # what the portal holds, read on the merge thread from the first offer on
+        self.waiting: list[tuple[str, dict, int]] | None = []  # offers of known products parsed before it came
 
-    def _stored(self) -> tuple[dict[int, str], dict[int, str]]:
+    @staticmethod
+    def _read_stored(cur) -> tuple[dict[int, str], dict[int, str]]:
         """What the portal holds per product, as the text `_same_as_stored` builds from an offer: an offer that
         says exactly that is skipped (a feed mostly repeats what is stored), anything else is merged."""
-        if not self.stock_had_rows:
-            return {}, {}
-        stock = dict(bulk.fetch(
-            f"SELECT product_id, string_agg(warehouse_id || ':' || trim_scale(quantity), ',' ORDER BY warehouse_id) "
-            f"FROM {S} GROUP BY product_id"))
-        prices = dict(bulk.fetch(
-            f"SELECT product_id, string_agg(price_type_id || ':' || amount || ':' || currency_id, ',' "
-            f"ORDER BY price_type_id) FROM {PR} GROUP BY product_id"))
-        return stock, prices
+        cur.execute(f"SELECT product_id, string_agg(warehouse_id || ':' || trim_scale(quantity), ',' "
+                    f"ORDER BY warehouse_id) FROM {S} GROUP BY product_id")
+        stock = dict(cur.fetchall())
+        cur.execute(f"SELECT product_id, string_agg(price_type_id || ':' || amount || ':' || currency_id, ',' "
+                    f"ORDER BY price_type_id) FROM {PR} GROUP BY product_id")
+        return stock, dict(cur.fetchall())
+
+    def _compare_waiting(self) -> None:
+        """The stored rows have come: the offers parsed meanwhile are compared and written like any other."""
+        self.stored_stock, self.stored_prices = self.stored.result()
+        waiting, self.waiting = self.waiting, None
+        for erp_id, offer, pid in waiting:
+            if not self._same_as_stored(pid, offer):
+                self._write(erp_id, offer, pid)
 
     def _same_as_stored(self, pid: int, offer: dict) -> bool:
         """Whether merging the offer would write nothing: its stock rows are exactly the stored ones (no other
@@ -122,7 +132,8 @@ class OffersImport:
                     return False
         except (KeyError, TypeError):  # a warehouse, price type or currency first seen: the regular path
             return False
-        if stock:  # its stored rows count as listed by a full package
+        if stock:  # its stored rows count as listed by a full package, and confirmed as of the run
+            self.carries_stock = True
             self.skipped.append(pid)
             self.skipped_rows["stock"] += len(stock)
         else:  # a prices file: the stock is not the offer's business
@@ -166,15 +177,26 @@ class OffersImport:
             if self.pipe is not None:
                 # the keys of a full package zero the rows it does not list; an empty table has none
                 self.stock_ch.keep_keys = not self.partial and (self.stock_had_rows or self.cycle is not None)
+                if self.stock_had_rows:
+                    self.stored = self.pipe.call(self._read_stored)
         pid = self.product_ids.get(erp_id) if self.pipe is not None else None
         if pid is not None:
             self.listed_pids.append(pid)
-            if self.stored_stock and self._same_as_stored(pid, offer):
-                return
+            if self.stored is not None:
+                if self.waiting is not None:
+                    if not self.stored.done():
+                        self.waiting.append((erp_id, offer, pid))
+                        return
+                    self._compare_waiting()
+                if self._same_as_stored(pid, offer):
+                    return
         else:
             unit = offer["unit"]
             unit_code = self.refs.unit(*unit).code if unit and any(unit) else ""
             self.offers.add(erp_id, offer["sku"], offer["name"], unit_code)
+        self._write(erp_id, offer, pid)
+
+    def _write(self, erp_id: str, offer: dict, pid: int | None) -> None:
         if offer["prices"]:
             self._prices(erp_id, offer, pid)
         self._stock(erp_id, offer, pid)
@@ -277,6 +299,8 @@ class OffersImport:
     def finish(self, *, catalog_staged: bool = False) -> ImportResult:
         """Merge what was staged; `catalog_staged`: the same file's catalog staged its products (their
         deletion marks win over offers)."""
+        if self.stored is not None and self.waiting is not None:
+            self._compare_waiting()
         if self.pipe is not None:
             self.pipe.flush(self.stock_ch)
             self.pipe.flush(self.price_ch)
@@ -286,7 +310,8 @@ class OffersImport:
             self.price_ch.total += self.skipped_rows["prices"]
             finish_channel(self.stock_ch, self.counts)
             finish_channel(self.price_ch, self.counts)
-            self._stage_skipped()
+            if self.cycle is not None:
+                self._stage_skipped()
         self.offers.load()
         self.prices.load()
         self.stock.load()
@@ -306,7 +331,8 @@ class OffersImport:
         return ImportResult(product_ids=set(created))
 
     def _stage_skipped(self) -> None:
-        """The products whose offers equalled the stored rows: their rows count as listed by a full package."""
+        """The products whose offers equalled the stored rows: their rows count as listed by the cycle's full
+        package."""
         with connection.cursor() as cur:
             cur.execute("DROP TABLE IF EXISTS sync_skipped")
             cur.execute("CREATE TEMP TABLE sync_skipped (product_id integer PRIMARY KEY) ON COMMIT DROP")
@@ -379,12 +405,19 @@ class OffersImport:
             self._zero_unlisted(base, keys=f"{fast.stage}_keys")
 
     def _zero_unlisted(self, base: str, keys: str | None = None) -> None:
-        """A full package: stock rows it does not list go to 0 (goods become unavailable, never deleted)."""
-        also = (f" AND NOT EXISTS (SELECT 1 FROM {keys} k WHERE k.product_id = {S}.product_id "
-                f"AND k.warehouse_id = {S}.warehouse_id) AND NOT EXISTS (SELECT 1 FROM sync_skipped k "
-                f"WHERE k.product_id = {S}.product_id)") if keys else ""
+        """A full package: stock rows it does not list go to 0 (goods become unavailable, never deleted).
+
+        On the fast path only products with stored stock whose offers were not skipped can hold such rows (a
+        skipped offer listed exactly its stored rows), so the update looks at those products alone instead of
+        every stock row. (A row another writer adds while the file is read is the next full package's.)"""
+        params: list = [self.now]
+        also = ""
+        if keys:
+            also = (f" AND product_id = ANY(%s) AND NOT EXISTS (SELECT 1 FROM {keys} k "
+                    f"WHERE k.product_id = {S}.product_id AND k.warehouse_id = {S}.warehouse_id)")
+            params.append(sorted(self.stored_stock.keys() - set(self.skipped)))
         zeroed = bulk.execute(
             f"UPDATE {S} SET quantity = 0, confirmed_at = %s WHERE quantity <> 0 AND NOT EXISTS "
-            f"(SELECT 1 {base} WHERE p.id = {S}.product_id AND w.id = {S}.warehouse_id){also}", [self.now])
+            f"(SELECT 1 {base} WHERE p.id = {S}.product_id AND w.id = {S}.warehouse_id){also}", params)
         if zeroed:
             self.counts.setdefault("stock", bulk.tally())["zeroed_not_in_full_package"] = zeroed

@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import queue
 import threading
+from concurrent.futures import Future
 
 from django.db import connection
 from psycopg import errors
@@ -73,6 +74,13 @@ class Pipeline:
             channel.buf, channel.rows = io.StringIO(), 0
             self.jobs.put((channel, data, rows))
 
+    def call(self, query) -> Future:
+        """Run `query(cursor)` on the worker, before the chunks queued after it; its result comes as a future
+        (the caller reads it while parsing goes on)."""
+        future = Future()
+        self.jobs.put((query, future))
+        return future
+
     def close(self) -> None:
         """Wait for the merges in flight; re-raise a worker error in the caller."""
         if self.thread.is_alive():
@@ -86,12 +94,25 @@ class Pipeline:
             job = self.jobs.get()
             if job is None:
                 return
+            if len(job) == 2:
+                self._call(*job)
+                continue
             if self.error is not None:
                 continue
             try:
                 self._merge(*job)
             except BaseException as exc:  # handed to the main thread by flush()/close()
                 self.error = exc
+
+    def _call(self, query, future: Future) -> None:
+        if self.error is not None:
+            future.set_exception(self.error)
+            return
+        try:
+            with self.raw.cursor() as cur:
+                future.set_result(query(cur))
+        except BaseException as exc:  # the caller's future.result() raises it
+            future.set_exception(exc)
 
     def _merge(self, channel: Channel, data: str, rows: int) -> None:
         names = ", ".join(c for c, _ in channel.columns)
