@@ -150,3 +150,23 @@ class ExchangeCycleKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.product_id}/{self.warehouse_id or ''}"
+
+
+class OfferDigest(models.Model):
+    """What a product's last imported offer said, so that the same offer again need not be read: the digest of
+    the offer's bytes in the file (keyed by the price types, warehouses and currency rules it was read
+    with) and of the stock and prices it stood for. An offer with those bytes is counted unchanged without
+    walking its elements while the product's stored rows still hash to the same; anything else is read."""
+
+    product = models.OneToOneField("catalog.Product", verbose_name=_("product"), on_delete=models.CASCADE,
+                                   primary_key=True, related_name="+")
+    offer = models.BinaryField(_("offer digest"), max_length=16)
+    stock = models.BinaryField(_("stock digest"), max_length=16, null=True)
+    prices = models.BinaryField(_("prices digest"), max_length=16, null=True)
+
+    class Meta:
+        verbose_name = _("digest of an imported offer")
+        verbose_name_plural = _("digests of imported offers")
+
+    def __str__(self) -> str:
+        return str(self.product_id)

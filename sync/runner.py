@@ -26,7 +26,7 @@ STREAM_SECTIONS = {
 JSON_STREAMS = {"contracts", "balances"}
 #: The element each reader record comes from, to say where an unexpected error happened.
 RECORD_ELEMENTS = {"package": "section", "groups": "Группы", "property": "Свойство", "product": "Товар",
-                   "price_type": "ТипЦены", "warehouse": "Склад", "offer": "Предложение",
+                   "price_type": "ТипЦены", "warehouse": "Склад", "offer": "Предложение", "offer_repeat": "Предложение",
                    "counterparty": "Контрагент", "document": "Документ"}
 
 
@@ -80,7 +80,7 @@ class FileImport:
     def _read(self, path: Path) -> FileResult:
         kind = data = None
         try:
-            for n, (kind, data) in enumerate(reader.read(path), start=1):
+            for n, (kind, data) in enumerate(reader.read(path, repeated=self._repeated), start=1):
                 self._dispatch(kind, data)
                 if self.progress and n % 20000 == 0:
                     self.progress(n)
@@ -150,12 +150,17 @@ class FileImport:
             self._offers().warehouse(data)
         elif kind == "offer":
             self._offers().offer(data)
+        elif kind == "offer_repeat":
+            self._offers().repeat(data)
         elif kind == "counterparty":
             self._counterparties().counterparty(data)
         elif kind == "document":
             if "Документ" not in self.sections:
                 self._allow("Документ", data["line"])
             self._documents().document(data)
+
+    def _repeated(self, erp_id: str, digest: bytes) -> bool:
+        return self.offers is not None and self.offers.repeated(erp_id, digest)
 
     def _counterparties(self):
         if self.counterparties is None:

@@ -9,9 +9,17 @@ What the file is comes from its content, never its name: `Классификат
 - ("price_type", {...}), ("warehouse", {...}), ("groups", [tree]), ("property", {...}),
   ("unit", {...}), ("product", {...}), ("offer", {...}), ("counterparty", {...}), ("document", {...}),
   each parsed by sync.commerceml.parse
+- ("offer_repeat", {...}): an offer the caller said it has read before (by the digest of its bytes), not
+  parsed
 """
 
 from __future__ import annotations
+
+import hashlib
+import mmap
+import re
+from collections.abc import Callable
+from contextlib import suppress
 
 from lxml import etree
 
@@ -36,6 +44,9 @@ TAGS = [f"{{*}}{name}" for name in (
 
 #: How many bytes at the start may hold a DOCTYPE; CommerceML never has one.
 PROLOG_BYTES = 65536
+#: The encodings in which `OfferBytes` looks for offers (1C writes UTF-8 or windows-1251).
+SEARCHABLE_ENCODINGS = {"utf-8", "utf8", "windows-1251", "cp1251"}
+_DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
 
 
 def refuse_doctype(path) -> None:
@@ -45,11 +56,15 @@ def refuse_doctype(path) -> None:
         raise ExchangeError("a DOCTYPE or entity declaration is refused (possible XXE attack)", "prolog")
 
 
-def read(path):
-    """Yield records of the file at `path`; raises ExchangeError on malformed or hostile XML."""
+def read(path, repeated: Callable[[str, bytes], bool] | None = None):
+    """Yield records of the file at `path`; raises ExchangeError on malformed or hostile XML.
+
+    `repeated(erp_id, digest)`: asked for each offer whose bytes `OfferBytes` found, with their digest; an
+    offer it says is known comes as ("offer_repeat", {"erp_id", "digest", "el"}) without being parsed (its
+    element is intact until the next record), the others as ("offer", ...) with their "digest" (or None)."""
     refuse_doctype(path)
     try:
-        yield from _read(path)
+        yield from _read(path, repeated)
     except ExchangeError:
         raise
     except Exception as exc:  # lxml raises XMLSyntaxError, including for truncated files
@@ -67,7 +82,16 @@ def _section_of(el) -> str:
     return ""
 
 
-def _read(path):
+def _read(path, repeated):
+    offer_bytes = OfferBytes(path) if repeated is not None else None
+    try:
+        yield from _elements(path, repeated, offer_bytes)
+    finally:
+        if offer_bytes is not None:
+            offer_bytes.close()
+
+
+def _elements(path, repeated, offer_bytes):
     """End events only (the cheapest lxml pass); a section is announced at the first element seen in it,
     by then its start tag (and an early `<СодержитТолькоИзменения>` child) has been parsed.
 
@@ -97,7 +121,13 @@ def _read(path):
                                       "line": section.sourceline}
             known_parent, known_parent_name = parent, local(parent)
         if name == "Предложение" and known_parent_name == "Предложения":
-            yield "offer", parse_offer(el)
+            digest = offer_bytes.digest(el) if offer_bytes is not None else None
+            if digest is not None and repeated(digest[0], digest[1]):
+                yield "offer_repeat", {"erp_id": digest[0], "digest": digest[1], "el": el}
+            else:
+                offer = parse_offer(el)
+                offer["digest"] = digest[1] if digest is not None else None
+                yield "offer", offer
             drop_done(el)
         else:
             yield from _on_end(name, el, known_parent_name)
@@ -141,3 +171,65 @@ def _on_end(name: str, el, parent_name: str):
     elif name == "Документ" and parent_name in ("КоммерческаяИнформация", "Контейнер"):
         yield "document", parse_document(el)
         drop_done(el)
+
+
+class OfferBytes:
+    """The bytes of each `<Предложение>…</Предложение>` of a file, found by a byte search next to the parser,
+    so that an offer can be told by the digest of its bytes without walking its elements.
+
+    A span is matched to the element the parser gives by its line and its `Ид`; an offer that cannot be
+    matched (a namespace prefix or attributes on its tag, an `Ид` that is not its first child or holds
+    entities, an encoding other than UTF-8 or windows-1251) has no digest and is read as usual. A comment
+    or CDATA section among or inside the offers ends the search for the rest of the file: the bytes no
+    longer tell where an offer ends."""
+
+    def __init__(self, path):
+        self.data = self._mapped = None
+        with open(path, "rb") as fh:
+            match = _DECLARED_ENCODING.search(fh.read(200))
+            encoding = match.group(1).decode().lower() if match else "utf-8"
+            if encoding not in SEARCHABLE_ENCODINGS or not fh.seek(0, 2):
+                return
+            self.data = self._mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        self.encoding = encoding
+        self.open, self.end, self.id_open, self.id_end = (
+            tag.encode(encoding) for tag in ("<Предложение>", "</Предложение>", "<Ид>", "</Ид>"))
+        self.pos, self.line = 0, 1  # where the search goes on, and the line there
+
+    def digest(self, el) -> tuple[str, bytes] | None:
+        """(Ид, digest of the bytes) of the offer `el`, or None when its bytes are not found."""
+        data = self.data
+        if data is None or not len(el):
+            return None
+        first = el[0]
+        if local(first) != "Ид" or not first.text:
+            return None
+        erp_id, line = first.text.strip(), el.sourceline
+        pos, at_line = self.pos, self.line
+        while True:
+            start = data.find(self.open, pos)
+            end = data.find(self.end, start) if start >= 0 else -1
+            if end < 0:
+                return None
+            end += len(self.end)
+            gap, span = data[pos:start], data[start:end]
+            if b"<!" in gap or b"<!" in span:
+                self.data = None
+                return None
+            start_line = at_line + gap.count(b"\n")
+            if start_line > line:
+                return None  # the element's own tag is written otherwise; the span is the next one's
+            if start_line == line:
+                break
+            pos, at_line = end, start_line + span.count(b"\n")  # an offer the parser did not ask about
+        at = span.find(self.id_open)
+        until = span.find(self.id_end, at)
+        if at < 0 or until < 0 or span[at + len(self.id_open):until].decode(self.encoding, "replace").strip() != erp_id:
+            return None  # on the element's line but not its span: kept for the next
+        self.pos, self.line = end, start_line + span.count(b"\n")
+        return erp_id, hashlib.blake2b(span, digest_size=16).digest()
+
+    def close(self) -> None:
+        if self._mapped is not None:
+            with suppress(BufferError):
+                self._mapped.close()

@@ -34,8 +34,9 @@ from django.db import DatabaseError, connection
 from base.models import PriceType, Warehouse
 from catalog.models import Price, Product, Stock, Unit
 
+from ..commerceml.parse import parse_offer
 from ..commerceml.xml import ExchangeError, decimal, path_of, plain_number
-from . import bulk, cycle
+from . import bulk, cycle, unchanged
 from .merges import PRICES, STOCK
 from .pipeline import Channel, Pipeline, finish_channel
 from .products import create_from_offers, reactivate_offered
@@ -90,56 +91,53 @@ class OffersImport:
         self.stored_prices: dict[int, str] = {}
         self.stored: Future | None = None  # what the portal holds, read on the merge thread from the first offer on
         self.waiting: list[tuple[str, dict, int]] | None = []  # offers of known products parsed before it came
+        self.context = b""
+        self.digests: dict[str, tuple[int, bytes, bytes | None, bytes | None]] = {}
+        self.read_digests: list[tuple[int, bytes, bytes | None, bytes | None]] = []
 
-    @staticmethod
-    def _read_stored(cur) -> tuple[dict[int, str], dict[int, str]]:
-        """What the portal holds per product, as the text `_same_as_stored` builds from an offer: an offer that
-        says exactly that is skipped (a feed mostly repeats what is stored), anything else is merged."""
-        cur.execute(f"SELECT product_id, string_agg(warehouse_id || ':' || trim_scale(quantity), ',' "
-                    f"ORDER BY warehouse_id) FROM {S} GROUP BY product_id")
-        stock = dict(cur.fetchall())
-        cur.execute(f"SELECT product_id, string_agg(price_type_id || ':' || amount || ':' || currency_id, ',' "
-                    f"ORDER BY price_type_id) FROM {PR} GROUP BY product_id")
-        return stock, dict(cur.fetchall())
+    def _start(self) -> None:
+        """At the first offer, the file's price types and warehouses are known."""
+        self._started = True
+        if self.pipe is None:
+            return
+        # the keys of a full package zero the rows it does not list; an empty table has none
+        self.stock_ch.keep_keys = not self.partial and (self.stock_had_rows or self.cycle is not None)
+        self.context = unchanged.context_key()
+        if self.stock_had_rows:
+            self.digests = unchanged.recorded()
+            self.stored = self.pipe.call(unchanged.read_stored)
 
-    def _compare_waiting(self) -> None:
-        """The stored rows have come: the offers parsed meanwhile are compared and written like any other."""
+    def _stored_rows(self) -> None:
+        """Wait for the stored rows; the offers parsed meanwhile are compared and written like any other."""
         self.stored_stock, self.stored_prices = self.stored.result()
         waiting, self.waiting = self.waiting, None
-        for erp_id, offer, pid in waiting:
-            if not self._same_as_stored(pid, offer):
+        for erp_id, offer, pid, texts in waiting:
+            if not self._same_as_stored(pid, texts):
                 self._write(erp_id, offer, pid)
 
-    def _same_as_stored(self, pid: int, offer: dict) -> bool:
+    def _same_as_stored(self, pid: int, texts: tuple[str | None, str | None] | None) -> bool:
         """Whether merging the offer would write nothing: its stock rows are exactly the stored ones (no other
         warehouse stored for the product) and its prices exactly the stored ones, written the same way."""
-        stock, total = offer["stock"], offer["total"]
-        if not stock and total is not None:
-            stock = [(settings.PORTAL_ERP_TOTAL_WAREHOUSE, total)]
-        if not stock and not offer["prices"]:
+        if texts is None:
             return False
-        try:
-            ids = self.wh_ids
-            text = ",".join(f"{w}:{q}" for w, q in sorted((ids[w], q) for w, q in stock or ()))
-            if stock and self.stored_stock.get(pid) != text:
-                return False
-            if offer["prices"]:
-                ids, cache, types = self.pt_ids, self._currency_cache, self.price_types
-                rows = sorted((ids[pt], amount, cache[cur] if cur else types[pt])
-                              for pt, amount, cur, coefficient in offer["prices"] if coefficient is None)
-                if len(rows) != len(offer["prices"]) or self.stored_prices.get(pid) != ",".join(
-                        f"{pt}:{amount}:{cur}" for pt, amount, cur in rows):
-                    return False
-        except (KeyError, TypeError):  # a warehouse, price type or currency first seen: the regular path
+        stock, prices = texts
+        if stock is not None and self.stored_stock.get(pid) != stock:
             return False
-        if stock:  # its stored rows count as listed by a full package, and confirmed as of the run
+        if prices is not None and self.stored_prices.get(pid) != prices:
+            return False
+        self._unchanged(pid, stock, prices)
+        return True
+
+    def _unchanged(self, pid: int, stock: str | None, prices: str | None) -> None:
+        """Count an offer equal to the stored rows (given as their texts) as unchanged."""
+        if stock is not None:  # its stored rows count as listed by a full package, and confirmed as of the run
             self.carries_stock = True
             self.skipped.append(pid)
-            self.skipped_rows["stock"] += len(stock)
+            self.skipped_rows["stock"] += stock.count(",") + 1
         else:  # a prices file: the stock is not the offer's business
             self.odd["offers_without_stock"] += 1
-        self.skipped_rows["prices"] += len(offer["prices"] or ())
-        return True
+        if prices is not None:
+            self.skipped_rows["prices"] += prices.count(",") + 1
 
     def close(self) -> None:
         """Stop the merge worker (on success it has finished already; on an error it must not outlive the run)."""
@@ -163,6 +161,33 @@ class OffersImport:
         if self.pipe is not None:
             self.wh_ids[wh.erp_id] = wh.pk
 
+    def repeated(self, erp_id: str, digest: bytes) -> bool:
+        """Whether the offer's bytes are those its product's last import recorded (read the same way)."""
+        if not self._started:
+            self._start()
+        known = self.digests.get(erp_id)
+        return known is not None and known[1] == unchanged.offer_key(digest, self.context)
+
+    def repeat(self, data: dict) -> None:
+        """An offer `repeated` knows: unchanged while its product's stored rows hash to what its last import
+        recorded, else parsed and imported like any other."""
+        erp_id = data["erp_id"]
+        if erp_id in self.seen:
+            raise ExchangeError(f"offer {erp_id} appears twice in the package", path_of(data["el"]))
+        pid, _, stock_digest, prices_digest = self.digests[erp_id]
+        if self.waiting is not None:
+            self._stored_rows()
+        stock, prices = self.stored_stock.get(pid), self.stored_prices.get(pid)
+        if (stock_digest is None or stock_digest == unchanged.text_digest(stock)) and \
+                (prices_digest is None or prices_digest == unchanged.text_digest(prices)):
+            self.seen.add(erp_id)
+            self.listed_pids.append(pid)
+            self._unchanged(pid, stock if stock_digest else None, prices if prices_digest else None)
+        else:
+            offer = parse_offer(data["el"])
+            offer["digest"] = data["digest"]
+            self.offer(offer)
+
     def offer(self, offer: dict) -> None:
         erp_id = offer["erp_id"]
         if offer.get("characteristic") and "#" not in erp_id:
@@ -173,22 +198,21 @@ class OffersImport:
             raise ExchangeError(f"offer {erp_id} appears twice in the package", path_of(offer["el"]))
         self.seen.add(erp_id)
         if not self._started:
-            self._started = True
-            if self.pipe is not None:
-                # the keys of a full package zero the rows it does not list; an empty table has none
-                self.stock_ch.keep_keys = not self.partial and (self.stock_had_rows or self.cycle is not None)
-                if self.stock_had_rows:
-                    self.stored = self.pipe.call(self._read_stored)
+            self._start()
         pid = self.product_ids.get(erp_id) if self.pipe is not None else None
         if pid is not None:
             self.listed_pids.append(pid)
+            texts = unchanged.rows_text(offer, wh_ids=self.wh_ids, pt_ids=self.pt_ids, currency=self._currency)
+            if texts is not None and offer.get("digest") is not None and erp_id == offer["erp_id"]:
+                self.read_digests.append((pid, unchanged.offer_key(offer["digest"], self.context),
+                                          unchanged.text_digest(texts[0]), unchanged.text_digest(texts[1])))
             if self.stored is not None:
                 if self.waiting is not None:
                     if not self.stored.done():
-                        self.waiting.append((erp_id, offer, pid))
+                        self.waiting.append((erp_id, offer, pid, texts))
                         return
-                    self._compare_waiting()
-                if self._same_as_stored(pid, offer):
+                    self._stored_rows()
+                if self._same_as_stored(pid, texts):
                     return
         else:
             unit = offer["unit"]
@@ -213,11 +237,7 @@ class OffersImport:
                 raise ExchangeError(f"negative price {amount} for offer {erp_id}", path_of(offer["el"]))
             if coefficient is not None:
                 amount = str((Decimal(amount) / coefficient).quantize(CENT, ROUND_HALF_UP))
-            currency = self._currency_cache.get(raw_currency) if raw_currency else None
-            if currency is None:
-                currency = self.refs.currency(raw_currency, default=self.price_types[pt])
-                if raw_currency:
-                    self._currency_cache[raw_currency] = currency
+            currency = self._currency(raw_currency, pt)
             per_base_unit = coefficient is None
             if pt in rows:
                 self.odd["repeated_prices_dropped"] += 1
@@ -236,6 +256,15 @@ class OffersImport:
         else:
             for pt, amount, cur in rows:
                 self.prices.add(erp_id, pt, Decimal(amount), cur)
+
+    def _currency(self, raw: str, price_type: str) -> str:
+        """The currency code of a price: its `Валюта`, else its price type's."""
+        currency = self._currency_cache.get(raw) if raw else None
+        if currency is None:
+            currency = self.refs.currency(raw, default=self.price_types[price_type])
+            if raw:
+                self._currency_cache[raw] = currency
+        return currency
 
     def _stock(self, erp_id: str, offer: dict, pid: int | None) -> None:
         """Quantities that are plain numbers go to COPY as written; anything else is parsed (comma, spaces),
@@ -300,7 +329,7 @@ class OffersImport:
         """Merge what was staged; `catalog_staged`: the same file's catalog staged its products (their
         deletion marks win over offers)."""
         if self.stored is not None and self.waiting is not None:
-            self._compare_waiting()
+            self._stored_rows()
         if self.pipe is not None:
             self.pipe.flush(self.stock_ch)
             self.pipe.flush(self.price_ch)
@@ -312,6 +341,7 @@ class OffersImport:
             finish_channel(self.price_ch, self.counts)
             if self.cycle is not None:
                 self._stage_skipped()
+            unchanged.record(self.read_digests)
         self.offers.load()
         self.prices.load()
         self.stock.load()
