@@ -1,12 +1,12 @@
 """Cached pieces of the catalog pages, valid for one catalog version.
 
 The listing's sidebar (category navigation and facets with counts), a listing page's product ids
-and total and its rows' packaging units, the category tree, and a product's units, properties and
-media are the same for every
-viewer of a region, language and listing state, and change only when the catalog, prices or stock
-change. They are kept in the cache (Redis) under keys carrying everything they depend on — the
-viewer's region, assortment, price type and currency (`PurchaseStrategy.cache_key`), the language,
-the listing state — each stored with the catalog version it was made under. The catalog version is
+and total and its rows' packaging units, the category tree, and a product's units and the HTML of
+its page's fixed parts are the same for every viewer of a region, language and listing state, and
+change only when the catalog, prices or stock change. They are kept in the cache (Redis) under keys
+carrying everything they depend on — the viewer's region, assortment, price type and currency
+(`PurchaseStrategy.cache_key`), the language, the listing state — each stored with the catalog
+version it was made under. The catalog version is
 a counter that imports and catalog services bump after they commit (`catalog_version_bump`); a
 piece of another version is a miss, so a change is visible at once. The version is read in the same
 round trip as the pieces (a busy server pays for each round trip). FRAGMENT_SECONDS bounds the
@@ -131,16 +131,14 @@ class CatalogCache:
         paginator.count = total
         return Page(rows, wanted, paginator), rows
 
-    def product_key(self, product: Product) -> str:
-        return self.key("product-details", product.pk, product.updated_at.isoformat())
-
-    def product_details(self, product: Product) -> ProductDetails:
-        """The units (with their unit), property values (with their property), media and category ancestors of a
-        product (its `category` loaded), kept for the catalog version and the product's `updated_at` (an admin
-        save changes it)."""
-        key = self.product_key(product)
-        details = self._get(key)
-        if details is None:
+    def product_page(self, product: Product, render: Callable[[ProductDetails], object]) -> tuple[list, object]:
+        """A product's packaging units (with their unit) and `render(details)`: the HTML of the parts of its page
+        that every viewer sees alike, made from its units, property values, media and category ancestors (its
+        `category` loaded). Kept for the catalog version and the product's `updated_at` (an admin save
+        changes it)."""
+        key = self.key("product-page", product.pk, product.updated_at.isoformat())
+        piece = self._get(key)
+        if piece is None:
             details = ProductDetails(
                 units=list(product.units.select_related("unit").order_by("coefficient", "pk")),
                 values=list(product.property_values.select_related("property").order_by(
@@ -148,8 +146,9 @@ class CatalogCache:
                 media=list(product.media.all()),
                 ancestors=category_ancestors(self.category_tree(), product.category) if product.category_id else [],
             )
-            self._set(key, details)
-        return details
+            piece = (details.units, render(details))
+            self._set(key, piece)
+        return piece
 
     def piece(self, key: str, make: Callable[[], object]):
         """The piece (an HTML fragment, the units of a page's rows) cached under `key` (made by

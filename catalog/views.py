@@ -16,7 +16,7 @@ from base.params import clean_text
 from . import fragments, selectors
 from .access import access_product_for_user
 from .filters import PAGE_SIZES, SORTS, filter_products, order_products, parse_listing
-from .models import Category
+from .models import Category, Product
 from .purchase import PurchaseInfo, purchase_strategy
 from .search import MAX_QUERY_LENGTH, search_products, suggest_query
 from .search_log import search_miss_record
@@ -49,6 +49,14 @@ def listing_cells(rows, *, cart: dict | None) -> dict[int, tuple[Markup, Markup]
     return {product.pk: (cells.lead(product),
                          cells.add_controls(product, units.get(product.pk), cart) if cart is not None else "")
             for product in rows}
+
+
+def product_fixed(product: Product, details: fragments.ProductDetails) -> dict[str, Markup]:
+    """The HTML of the product page's parts that every viewer of a language sees alike
+    (catalog/_product_fixed.jinja): breadcrumbs, head and gallery, ordering facts, specifications, details."""
+    parts = engines["jinja2"].env.get_template("catalog/_product_fixed.jinja").module
+    return {"lead": parts.lead(product, details.ancestors, details.media), "facts": parts.facts(product),
+            "specifications": parts.specifications(details.values), "details": parts.details(product, details.media)}
 
 
 def _category_path(tree: list[Category], slug: str) -> tuple[Category, list[Category]]:
@@ -167,16 +175,18 @@ def suggest(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The product page: the product checked live (a foreign or hidden one is a 404), its units,
-    properties and media from the cache (catalog.fragments), price and stock from the strategy."""
+    """The product page: the product checked live (a foreign or hidden one is a 404), its units and the HTML
+    of the parts every viewer sees alike from the cache (catalog.fragments), price and stock from the
+    strategy."""
     viewer = purchase_strategy(user=request.user)
     product = get_object_or_404(selectors.visible_products(user=request.user).select_related("base_unit", "category")
                                 .defer("search_vector"), pk=pk)  # the search document is large and not shown
-    details = fragments.CatalogCache().product_details(product)
+    product_units, fixed = fragments.CatalogCache().product_page(
+        product, lambda details: product_fixed(product, details))
     row = viewer.fetch_one(product)
-    units = [(item, row.price.for_coefficient(item.coefficient) if row.price else None) for item in details.units]
-    context = {"product": product, "row": row, "units": units, "viewer": viewer, "media": details.media,
-               "values": details.values, "ancestors": details.ancestors, "cart": cart_context(request)}
+    units = [(item, row.price.for_coefficient(item.coefficient) if row.price else None) for item in product_units]
+    context = {"product": product, "row": row, "units": units, "viewer": viewer, "fixed": fixed,
+               "cart": cart_context(request)}
     body = render_jinja(request, "catalog/product.jinja", context)
     return render(request, "catalog/product_detail.html", {"product": product, "body": body,
                                                            "csrf_token": context["cart"]["csrf_token"]})
