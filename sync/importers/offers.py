@@ -69,6 +69,16 @@ class OffersImport:
         self.carries_stock = False
         self._currency_cache: dict[str, str] = {}
         self.listed_pids: list[int] = []  # products of the fast path; the others are in sync_stage_offer
+        # What lets an offer that changes nothing skip the merge (PostgreSQL: sync.importers.unchanged).
+        self.skipped: list[int] = []
+        self.skipped_rows = {"stock": 0, "prices": 0}
+        self.stored_stock: dict[int, str] = {}
+        self.stored_prices: dict[int, str] = {}
+        self.stored: Future | None = None  # what the portal holds, read on the merge thread from the first offer on
+        self.waiting: list[tuple[str, dict, int]] | None = []  # offers of known products parsed before it came
+        self.context = b""
+        self.digests: dict[str, tuple[int, bytes, bytes | None, bytes | None]] = {}
+        self.read_digests: list[tuple[int, bytes, bytes | None, bytes | None]] = []
         self.pipe: Pipeline | None = None
         self._started = False
         if bulk.is_pg():
@@ -85,15 +95,6 @@ class OffersImport:
         self.price_ch = Channel("prices", PR, [("product_id", "integer"), ("price_type_id", "integer"),
                                                ("amount", "numeric(16,2)"), ("currency", "varchar(3)")], PRICES)
         self.pipe = Pipeline(now=self.now)
-        self.skipped: list[int] = []
-        self.skipped_rows = {"stock": 0, "prices": 0}
-        self.stored_stock: dict[int, str] = {}
-        self.stored_prices: dict[int, str] = {}
-        self.stored: Future | None = None  # what the portal holds, read on the merge thread from the first offer on
-        self.waiting: list[tuple[str, dict, int]] | None = []  # offers of known products parsed before it came
-        self.context = b""
-        self.digests: dict[str, tuple[int, bytes, bytes | None, bytes | None]] = {}
-        self.read_digests: list[tuple[int, bytes, bytes | None, bytes | None]] = []
 
     def _start(self) -> None:
         """At the first offer, the file's price types and warehouses are known."""
