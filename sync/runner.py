@@ -11,6 +11,7 @@ from .importers.catalog import CatalogImport
 from .importers.counterparties import CounterpartyImport
 from .importers.documents import DocumentImport
 from .importers.offers import OffersImport
+from .importers.pipeline import from_merge_thread
 from .importers.refs import Refs
 from .importers.result import ImportResult
 from .jsonformat import import_json
@@ -85,7 +86,7 @@ class FileImport:
                 if self.progress and n % 20000 == 0:
                     self.progress(n)
         except Exception as exc:
-            if self._from_background(exc):  # a chunk merged on the other thread: not the record at hand
+            if from_merge_thread(exc):  # a chunk merged on the other thread: not the record at hand
                 self._merging = True
             else:
                 self._last = (kind, data)  # read only on the way out: nothing added per record
@@ -100,10 +101,6 @@ class FileImport:
             parts.append(self.offers.finish(catalog_staged=catalog.staged_products))
         parts += [part.finish() for part in (self.counterparties, self.documents) if part is not None]
         return FileResult(self.counts, set().union(*(part.product_ids for part in parts)))
-
-    def _from_background(self, exc: Exception) -> bool:
-        pipe = getattr(self.offers, "pipe", None)
-        return pipe is not None and getattr(pipe, "error", None) is exc
 
     def where(self) -> str:
         """Where the import was when an unexpected error escaped: the element and line, or the merge."""
