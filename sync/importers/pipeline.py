@@ -157,13 +157,14 @@ class Pipeline:
             channel.append_only = cur.fetchone()[0]
 
 
-def finish_channel(channel: Channel, counts: dict) -> None:
+def finish_channel(channel: Channel) -> dict:
+    """End a channel whose merges are done (a bulk load's indexes rebuilt); returns its counts."""
     if channel.restore is not None:
         bulk.bulk_load_end(channel.restore)
-    if channel.total:
-        tally = counts.setdefault(channel.entity, bulk.tally())
-        tally["created"] += channel.created
-        tally["updated"] += channel.written - channel.created
-        tally["unchanged"] += channel.total - channel.written
-        if channel.restore is not None:
-            tally["bulk_load"] = 1
+    if not channel.total:
+        return {}
+    tally = {**bulk.tally(), "created": channel.created, "updated": channel.written - channel.created,
+             "unchanged": channel.total - channel.written}
+    if channel.restore is not None:
+        tally["bulk_load"] = 1
+    return {channel.entity: tally}

@@ -1,5 +1,5 @@
 """Reference rows the importers upsert one by one (few of them): currencies, units, regions,
-warehouses, price types. Each returns the row and tallies created/updated/unchanged."""
+warehouses, price types. Each returns the row and tallies created/updated/unchanged in `Refs.counts`."""
 
 from __future__ import annotations
 
@@ -35,10 +35,11 @@ def currency_code(raw: str, *, default: str | None = None) -> str:
 
 
 class Refs:
-    """Per-run caches of the small reference tables."""
+    """Per-run caches of the small reference tables, shared by the importers of a file, and the counts of the
+    rows they wrote (the run adds them to the importers' own)."""
 
-    def __init__(self, counts: dict):
-        self.counts = counts
+    def __init__(self):
+        self.counts: dict = {}
         self._currencies = set(Currency.objects.values_list("code", flat=True))
         self._units = {u.code: u for u in Unit.objects.all()}
         self._region = None
