@@ -63,7 +63,9 @@ def zero_unlisted_stock(*, session_id: int, now) -> dict:
         f"UPDATE {S} SET quantity = 0, confirmed_at = %s WHERE quantity <> 0 AND NOT EXISTS "
         f"(SELECT 1 FROM {K} k WHERE k.session_id = %s AND k.kind = %s AND k.product_id = {S}.product_id "
         f"AND k.warehouse_id = {S}.warehouse_id)", [now, session_id, STOCK])
-    return {"stock": {**bulk.tally(), "zeroed_not_in_full_package": zeroed}}
+    tally = bulk.tally()
+    tally["zeroed_not_in_full_package"] = zeroed
+    return {"stock": tally}
 
 
 def listed_products_sql(session_id: int) -> tuple[str, list]:

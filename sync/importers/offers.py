@@ -358,7 +358,7 @@ class OffersImport:
             cycle.offered_products(session_id=self.cycle, product_ids=sorted(listed))
         if self.carries_stock and self.declared_warehouses:
             Warehouse.objects.filter(erp_id__in=self.declared_warehouses).update(stock_confirmed_at=self.now)
-        self.counts.setdefault("offers", {})["read"] = len(self.seen)
+        self.counts.setdefault("offers", bulk.Tally())["read"] = len(self.seen)
         self.counts["offers"].update({k: v for k, v in self.odd.items() if v})
         return ImportResult(self.counts, product_ids=created.product_ids)
 

@@ -163,8 +163,9 @@ def finish_channel(channel: Channel) -> dict:
         bulk.bulk_load_end(channel.restore)
     if not channel.total:
         return {}
-    tally = {**bulk.tally(), "created": channel.created, "updated": channel.written - channel.created,
-             "unchanged": channel.total - channel.written}
+    tally = bulk.tally()
+    tally.update(created=channel.created, updated=channel.written - channel.created,
+                 unchanged=channel.total - channel.written)
     if channel.restore is not None:
         tally["bulk_load"] = 1
     return {channel.entity: tally}

@@ -58,14 +58,15 @@ def merge_catalog_products(*, now, unit_default: int) -> ImportResult:
 def merge_property_links() -> ImportResult:
     """Make the ERP property values of every listed product exactly those of the file; returns the counts and,
     when a link changed, the listed products."""
+    tally = bulk.tally()
     listed = f"SELECT p.id FROM sync_stage_product s JOIN {P} p ON p.erp_id = s.erp_id"
     wanted = f"SELECT p.id, v.value_id FROM sync_stage_pv v JOIN {P} p ON p.erp_id = v.product"
     removed = bulk.execute(f"DELETE FROM {LINKS} WHERE product_id IN ({listed}) AND "
                            f"(product_id, propertyvalue_id) NOT IN ({wanted})")
     added = bulk.execute(f"INSERT INTO {LINKS} (product_id, propertyvalue_id) {wanted} WHERE true "
                          "ON CONFLICT (product_id, propertyvalue_id) DO NOTHING")
-    counts = {"product_properties": {**bulk.tally(), "created": added, "deleted": removed}}
-    return ImportResult(counts, product_ids=set(listed_ids()) if added or removed else set())
+    tally.update(created=added, deleted=removed)
+    return ImportResult({"product_properties": tally}, product_ids=set(listed_ids()) if added or removed else set())
 
 
 def deactivate_unlisted(*, now, listed: tuple[str, list] | None = None) -> dict:

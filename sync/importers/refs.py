@@ -9,6 +9,7 @@ from base.models import Currency, PriceType, Region, Warehouse
 from catalog.models import Unit
 
 from ..commerceml.xml import ExchangeError
+from .bulk import tally
 
 #: Currency spellings seen in real files → ISO 4217.
 CURRENCY_ALIASES = {"руб": "RUB", "руб.": "RUB", "rur": "RUB", "643": "RUB", "рубль": "RUB",
@@ -20,8 +21,7 @@ UNIT_CODES = {"шт": "796", "шт.": "796", "pce": "796", "пар": "715", "п�
 
 
 def _tick(counts: dict, entity: str, outcome: str) -> None:
-    counts.setdefault(entity, {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0})
-    counts[entity][outcome] = counts[entity].get(outcome, 0) + 1
+    counts.setdefault(entity, tally())[outcome] += 1
 
 
 def currency_code(raw: str, *, default: str | None = None) -> str:

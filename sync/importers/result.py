@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -21,20 +23,26 @@ class ImportResult:
 
     @classmethod
     def combined(cls, results: Iterable[ImportResult]) -> ImportResult:
-        """The results of several importers as one: counts added up (`add_counts`), products united."""
-        total = cls()
-        for result in results:
-            add_counts(total.counts, result.counts)
-            total.product_ids |= result.product_ids
-            total.staged_products = total.staged_products or result.staged_products
+        """The results of several importers as one: counts added up per entity and key, the entities in the
+        order they were first counted (`bulk.Tally`); products united."""
+        results = list(results)
+        total = cls(product_ids=set().union(*(result.product_ids for result in results)),
+                    staged_products=any(result.staged_products for result in results))
+        tallies = sorted(((entity, keys) for result in results for entity, keys in result.counts.items()),
+                         key=lambda item: getattr(item[1], "started", math.inf))
+        for entity, keys in tallies:
+            add_counts(total.counts, {entity: keys})
         return total
 
 
 def add_counts(total: dict, counts: dict) -> dict:
-    """Add `counts` into `total` per entity and per key; an entity or key new to `total` goes last, as if
-    counted after what `total` holds. Returns `total`."""
+    """Add `counts` into `total` per entity and key; an entity or key new to `total` goes last (an entity's
+    tally is copied, with the number it was started under). Returns `total`."""
     for entity, keys in counts.items():
-        into = total.setdefault(entity, {})
+        if entity not in total:
+            total[entity] = copy.copy(keys)
+            continue
+        into = total[entity]
         for key, n in keys.items():
             into[key] = into.get(key, 0) + n
     return total
