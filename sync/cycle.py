@@ -29,7 +29,8 @@ def exchange_cycle_finish(*, session: ExchangeSession) -> list[SyncRun]:
     kinds = ExchangeCycleKey.Kind
     runs = []
     if cycle.pending(session.pk, kinds.STOCK):
-        runs.append(_step(session=session, stream=Stream.STOCK, forgets=(kinds.STOCK,), step=_zero_stock))
+        runs.append(_step(session=session, stream=Stream.STOCK, forgets=(kinds.STOCK,),
+                          step=cycle.zero_unlisted_stock))
     if cycle.pending(session.pk, kinds.PRODUCT):
         runs.append(_step(session=session, stream=Stream.CATALOG, forgets=(kinds.PRODUCT, kinds.OFFERED),
                           step=_deactivate_products))
@@ -49,13 +50,13 @@ def exchange_cycles_finish_previous(*, session: ExchangeSession) -> list[SyncRun
 
 
 def _step(*, session: ExchangeSession, stream: str, forgets: tuple[str, ...], step) -> SyncRun:
+    """Run `step(session_id=, now=)`, which returns its counts, as one run of `stream`."""
     run = services.sync_run_start(stream=stream, source=SyncRun.Source.HTTP, user=session.user,
                                   file_name=f"end of the exchange cycle of session {session.pk}")
-    counts: dict = {}
     try:
         with transaction.atomic():
             services.stream_lock(stream, wait=True)
-            step(session_id=session.pk, now=run.started_at, counts=counts)
+            counts = step(session_id=session.pk, now=run.started_at)
             cycle.forget(session.pk, *forgets)
     except Exception as exc:
         logger.exception("end of exchange cycle of session %s (%s) failed", session.pk, stream)
@@ -63,9 +64,5 @@ def _step(*, session: ExchangeSession, stream: str, forgets: tuple[str, ...], st
     return services.sync_run_finish(run=run, status=SyncRun.Status.SUCCESS, counts=counts)
 
 
-def _zero_stock(*, session_id: int, now, counts: dict) -> None:
-    cycle.zero_unlisted_stock(session_id=session_id, now=now, counts=counts)
-
-
-def _deactivate_products(*, session_id: int, now, counts: dict) -> None:
-    products.deactivate_unlisted(now=now, counts=counts, listed=cycle.listed_products_sql(session_id))
+def _deactivate_products(*, session_id: int, now) -> dict:
+    return products.deactivate_unlisted(now=now, listed=cycle.listed_products_sql(session_id))

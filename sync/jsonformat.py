@@ -25,6 +25,7 @@ from catalog.models import AssortmentItem, ClientPrice, Product, Stock
 from .commerceml.xml import ExchangeError
 from .importers.bulk import tally
 from .importers.refs import Refs
+from .importers.result import ImportResult
 
 SCHEMAS = Path(settings.BASE_DIR) / "docs" / "schemas"
 MAX_BYTES = 256 * 1024 * 1024
@@ -52,9 +53,10 @@ def load(stream: str, path: Path) -> dict:
     return data
 
 
-def import_json(*, stream: str, path: Path, now, counts: dict) -> None:
+def import_json(*, stream: str, path: Path, now) -> ImportResult:
+    """Import a JSON file of `stream` once it matches its schema; returns the counts."""
     data = load(stream, Path(path))
-    ctx = _Context(now=now, counts=counts)
+    ctx = _Context(now=now)
     if stream == "contracts":
         for i, row in enumerate(data["contracts"]):
             ctx.contract(row, f"/contracts/{i}")
@@ -65,12 +67,13 @@ def import_json(*, stream: str, path: Path, now, counts: dict) -> None:
         if data.get("partial") is False:
             n = Contract.objects.filter(erp_id__isnull=False, is_active=True).exclude(erp_id__in=ctx.seen).update(
                 is_active=False)
-            counts.setdefault("contracts", tally())["deactivated_not_listed"] = n
+            ctx.counts.setdefault("contracts", tally())["deactivated_not_listed"] = n
     else:
         for i, row in enumerate(data["balances"]):
             ctx.balance(row, f"/balances/{i}")
         for i, row in enumerate(data.get("arrivals", [])):
             ctx.arrival(row, f"/arrivals/{i}")
+    return ImportResult.combined([ImportResult(ctx.refs.counts), ImportResult(ctx.counts)])
 
 
 def _save(counts: dict, entity: str, obj, values: dict, create) -> None:
@@ -88,8 +91,9 @@ def _save(counts: dict, entity: str, obj, values: dict, create) -> None:
 
 
 class _Context:
-    def __init__(self, *, now, counts):
-        self.now, self.counts, self.refs = now, counts, Refs(counts)
+    def __init__(self, *, now):
+        self.now, self.refs = now, Refs()
+        self.counts: dict = {}
         self.seen: list[str] = []
 
     def legal_entity(self, ref: dict, where: str) -> LegalEntity:

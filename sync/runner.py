@@ -11,6 +11,7 @@ from .importers.catalog import CatalogImport
 from .importers.counterparties import CounterpartyImport
 from .importers.documents import DocumentImport
 from .importers.offers import OffersImport
+from .importers.pipeline import from_merge_thread
 from .importers.refs import Refs
 from .importers.result import ImportResult
 from .jsonformat import import_json
@@ -39,12 +40,11 @@ class FileResult:
 
 
 class FileImport:
-    """Dispatches reader records to the importers and merges at the end."""
+    """Dispatches reader records to the importers, merges at the end and adds up what they return."""
 
     def __init__(self, *, stream: str, now, progress=None, cycle: int | None = None):
         self.stream, self.now, self.progress, self.cycle = stream, now, progress, cycle
-        self.counts: dict = {}
-        self.refs = Refs(self.counts)
+        self.refs = Refs()
         self.catalog: CatalogImport | None = None
         self.offers: OffersImport | None = None
         self.documents = None
@@ -57,20 +57,19 @@ class FileImport:
 
     def _catalog(self) -> CatalogImport:
         if self.catalog is None:
-            self.catalog = CatalogImport(now=self.now, counts=self.counts, refs=self.refs, cycle=self.cycle)
+            self.catalog = CatalogImport(now=self.now, refs=self.refs, cycle=self.cycle)
             self.catalog.base_dir = self.base_dir
         return self.catalog
 
     def _offers(self) -> OffersImport:
         if self.offers is None:
-            self.offers = OffersImport(now=self.now, counts=self.counts, refs=self.refs, cycle=self.cycle)
+            self.offers = OffersImport(now=self.now, refs=self.refs, cycle=self.cycle)
         return self.offers
 
     def run(self, path: Path) -> FileResult:
         self.base_dir = Path(path).resolve().parent
         if self.stream in JSON_STREAMS:
-            import_json(stream=self.stream, path=path, now=self.now, counts=self.counts)
-            return FileResult(self.counts)
+            return FileResult(import_json(stream=self.stream, path=path, now=self.now).counts)
         try:
             return self._read(path)
         finally:
@@ -85,7 +84,7 @@ class FileImport:
                 if self.progress and n % 20000 == 0:
                     self.progress(n)
         except Exception as exc:
-            if self._from_background(exc):  # a chunk merged on the other thread: not the record at hand
+            if from_merge_thread(exc):  # a chunk merged on the other thread: not the record at hand
                 self._merging = True
             else:
                 self._last = (kind, data)  # read only on the way out: nothing added per record
@@ -99,11 +98,8 @@ class FileImport:
         if self.offers is not None:
             parts.append(self.offers.finish(catalog_staged=catalog.staged_products))
         parts += [part.finish() for part in (self.counterparties, self.documents) if part is not None]
-        return FileResult(self.counts, set().union(*(part.product_ids for part in parts)))
-
-    def _from_background(self, exc: Exception) -> bool:
-        pipe = getattr(self.offers, "pipe", None)
-        return pipe is not None and getattr(pipe, "error", None) is exc
+        result = ImportResult.combined([ImportResult(self.refs.counts), *parts])
+        return FileResult(result.counts, result.product_ids)
 
     def where(self) -> str:
         """Where the import was when an unexpected error escaped: the element and line, or the merge."""
@@ -164,10 +160,10 @@ class FileImport:
 
     def _counterparties(self):
         if self.counterparties is None:
-            self.counterparties = CounterpartyImport(now=self.now, counts=self.counts, refs=self.refs)
+            self.counterparties = CounterpartyImport()
         return self.counterparties
 
     def _documents(self):
         if self.documents is None:
-            self.documents = DocumentImport(now=self.now, counts=self.counts)
+            self.documents = DocumentImport(now=self.now)
         return self.documents

@@ -8,6 +8,7 @@ that did not change are not rewritten (a rerun of the same file writes 0 rows).
 from __future__ import annotations
 
 import io
+import itertools
 from decimal import Decimal
 
 from django.db import connection
@@ -103,8 +104,22 @@ def fetch(sql: str, params=None) -> list[tuple]:
         return cur.fetchall()
 
 
-def tally() -> dict:
-    return {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
+#: Numbers tallies as they are started, across the importers of a file (`Tally`).
+_tallies_started = itertools.count()
+
+
+class Tally(dict):
+    """One entity's counts (`{"created": n, ...}`), numbered as it is started: when the counts of several
+    importers are added up (`result.ImportResult.combined`) the entities are listed in the order they were
+    first counted, whichever importer counted them."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.started = next(_tallies_started)
+
+
+def tally() -> Tally:
+    return Tally(created=0, updated=0, unchanged=0, rejected=0)
 
 
 #: Bulk-load mode kicks in for at least this many incoming rows, when the table holds fewer rows than come in.

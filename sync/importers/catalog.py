@@ -11,7 +11,7 @@ from ..commerceml.xml import ExchangeError
 from . import bulk, cycle, products
 from .images import attach_images
 from .refs import Refs
-from .result import ImportResult
+from .result import ImportResult, note
 
 
 def _slug(prefix: str, erp_id: str) -> str:
@@ -19,8 +19,9 @@ def _slug(prefix: str, erp_id: str) -> str:
 
 
 class CatalogImport:
-    def __init__(self, *, now, counts: dict, refs: Refs, cycle: int | None = None):
-        self.now, self.counts, self.refs = now, counts, refs
+    def __init__(self, *, now, refs: Refs, cycle: int | None = None):
+        self.now, self.refs = now, refs
+        self.counts: dict = {}  # handed back by `finish`
         self.cycle = cycle  # the 1C exchange session whose end deactivates what a full catalog leaves out
         self.partial = False
         self.has_catalog = False
@@ -123,15 +124,15 @@ class CatalogImport:
         sku = data["sku"][:100]
         if not sku:
             sku = erp_id[:100]
-            products._note(self.counts, "products", "sku_from_erp_id")
+            note(self.counts, "products", "sku_from_erp_id")
         if sku in self.skus:
             sku = f"{sku[:88]}-{erp_id[:8]}"
-            products._note(self.counts, "products", "sku_made_unique")
+            note(self.counts, "products", "sku_made_unique")
         self.skus.add(sku)
         name = data["name"][:500]
         if not name:
             name = sku
-            products._note(self.counts, "products", "name_from_sku")
+            note(self.counts, "products", "name_from_sku")
         unit = self.refs.unit(*data["unit"]).pk if any(data["unit"]) else None
         self.stage.add(erp_id, sku, name, data["description"], data["groups"][0] if data["groups"] else None,
                        unit, data["weight"], not data["deleted"])
@@ -139,26 +140,26 @@ class CatalogImport:
         for prop_erp, value in data["properties"]:
             prop = self.properties.get(prop_erp)
             if prop is None:
-                products._note(self.counts, "product_properties", "rejected")
+                note(self.counts, "product_properties", "rejected")
                 continue
             pk = self.values_by_erp.get((prop, value)) or self._value(prop, None, value)
             if pk:
                 self.links.add(erp_id, pk)
 
     def finish(self) -> ImportResult:
+        """Merge what was staged; returns the catalog's counts and the products written."""
         category_rebuild_tree()
         if not self.stage.rows:
-            return ImportResult()
+            return ImportResult(self.counts)
         self.stage.load()
         self.links.load()
-        written = products.merge_catalog_products(now=self.now, counts=self.counts,
-                                                  unit_default=self.refs.unit("796", "шт", "Штука").pk)
-        if products.merge_property_links(self.counts):
-            written = sorted(set(written) | set(products.listed_ids()))
+        parts = [ImportResult(self.counts, staged_products=True),
+                 products.merge_catalog_products(now=self.now, unit_default=self.refs.unit("796", "шт", "Штука").pk),
+                 products.merge_property_links()]
         if not self.partial and self.cycle is not None:
             cycle.listed_products(session_id=self.cycle)
         elif not self.partial:
-            products.deactivate_unlisted(now=self.now, counts=self.counts)
+            parts.append(ImportResult(products.deactivate_unlisted(now=self.now)))
         if self.images:
-            attach_images(self.images, base_dir=self.base_dir, counts=self.counts)
-        return ImportResult(product_ids=set(written), staged_products=True)
+            parts.append(ImportResult(attach_images(self.images, base_dir=self.base_dir)))
+        return ImportResult.combined(parts)

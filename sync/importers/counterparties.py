@@ -16,9 +16,8 @@ from .result import ImportResult
 
 
 class CounterpartyImport:
-    def __init__(self, *, now, counts: dict, refs=None):
-        self.counts = counts
-        self.tally = counts.setdefault("legal_entities", bulk.tally())
+    def __init__(self):
+        self.tally = bulk.tally()
 
     def counterparty(self, data: dict) -> None:
         """One parsed counterparty (commerceml.parse.parse_counterparty)."""
@@ -44,4 +43,4 @@ class CounterpartyImport:
         self.tally["updated" if fields else "unchanged"] += 1
 
     def finish(self) -> ImportResult:
-        return ImportResult()  # its writes are counted; no product is touched
+        return ImportResult({"legal_entities": self.tally})  # no product is touched

@@ -56,14 +56,16 @@ def pending(session_id: int, kind: str) -> bool:
     return ExchangeCycleKey.objects.filter(session_id=session_id, kind=kind).exists()
 
 
-def zero_unlisted_stock(*, session_id: int, now, counts: dict) -> int:
-    """Stock rows no full package of the cycle listed go to 0 (goods become unavailable, never deleted)."""
+def zero_unlisted_stock(*, session_id: int, now) -> dict:
+    """Stock rows no full package of the cycle listed go to 0 (goods become unavailable, never deleted);
+    returns the counts."""
     zeroed = bulk.execute(
         f"UPDATE {S} SET quantity = 0, confirmed_at = %s WHERE quantity <> 0 AND NOT EXISTS "
         f"(SELECT 1 FROM {K} k WHERE k.session_id = %s AND k.kind = %s AND k.product_id = {S}.product_id "
         f"AND k.warehouse_id = {S}.warehouse_id)", [now, session_id, STOCK])
-    counts.setdefault("stock", bulk.tally())["zeroed_not_in_full_package"] = zeroed
-    return zeroed
+    tally = bulk.tally()
+    tally["zeroed_not_in_full_package"] = zeroed
+    return {"stock": tally}
 
 
 def listed_products_sql(session_id: int) -> tuple[str, list]:

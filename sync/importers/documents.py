@@ -55,9 +55,9 @@ def target_status(doc: dict) -> str | None:
 
 
 class DocumentImport:
-    def __init__(self, *, now, counts: dict):
-        self.now, self.counts = now, counts
-        self.tally = counts.setdefault("orders", bulk.tally())
+    def __init__(self, *, now):
+        self.now = now
+        self.tally = bulk.tally()
 
     def _note(self, key: str) -> None:
         self.tally[key] = self.tally.get(key, 0) + 1
@@ -102,4 +102,4 @@ class DocumentImport:
         return None
 
     def finish(self) -> ImportResult:
-        return ImportResult()  # its writes are counted; no product is touched
+        return ImportResult({"orders": self.tally})  # no product is touched

@@ -16,8 +16,9 @@ from catalog.models import Product, ProductMedia
 from . import bulk
 
 
-def attach_images(images: list[tuple[str, str]], *, base_dir: Path | None, counts: dict) -> None:
-    tally = counts.setdefault("images", bulk.tally())
+def attach_images(images: list[tuple[str, str]], *, base_dir: Path | None) -> dict:
+    """Attach each (product ERP id, path) not attached yet; returns the counts."""
+    tally = bulk.tally()
     products = dict(Product.objects.filter(erp_id__in={e for e, _ in images}).values_list("erp_id", "pk"))
     have = set(ProductMedia.objects.filter(product_id__in=products.values(), kind=ProductMedia.Kind.IMAGE)
                .values_list("product_id", "title"))
@@ -39,3 +40,4 @@ def attach_images(images: list[tuple[str, str]], *, base_dir: Path | None, count
         media.save()
         have.add((product_id, rel))
         tally["created"] += 1
+    return {"images": tally}

@@ -41,7 +41,7 @@ from .merges import PRICES, STOCK
 from .pipeline import Channel, Pipeline, finish_channel
 from .products import create_from_offers, reactivate_offered
 from .refs import Refs
-from .result import ImportResult
+from .result import ImportResult, add_counts
 
 CENT = Decimal("0.01")
 
@@ -50,8 +50,9 @@ PR, PT, W, U = Price._meta.db_table, PriceType._meta.db_table, Warehouse._meta.d
 
 
 class OffersImport:
-    def __init__(self, *, now, counts: dict, refs: Refs, cycle: int | None = None):
-        self.now, self.counts, self.refs = now, counts, refs
+    def __init__(self, *, now, refs: Refs, cycle: int | None = None):
+        self.now, self.refs = now, refs
+        self.counts: dict = {}  # handed back by `finish`
         self.cycle = cycle  # the 1C exchange session whose end applies what a full package leaves out
         self.partial = False
         self.price_types = dict(PriceType.objects.exclude(erp_id=None)
@@ -327,8 +328,8 @@ class OffersImport:
 
     # -- merge ---------------------------------------------------------------------------------
     def finish(self, *, catalog_staged: bool = False) -> ImportResult:
-        """Merge what was staged; `catalog_staged`: the same file's catalog staged its products (their
-        deletion marks win over offers)."""
+        """Merge what was staged; returns the counts and the products created from offers. `catalog_staged`:
+        the same file's catalog staged its products (their deletion marks win over offers)."""
         if self.stored is not None and self.waiting is not None:
             self._stored_rows()
         if self.pipe is not None:
@@ -338,28 +339,29 @@ class OffersImport:
             pipe.close()
             self.stock_ch.total += self.skipped_rows["stock"]  # counted unchanged
             self.price_ch.total += self.skipped_rows["prices"]
-            finish_channel(self.stock_ch, self.counts)
-            finish_channel(self.price_ch, self.counts)
+            add_counts(self.counts, finish_channel(self.stock_ch))
+            add_counts(self.counts, finish_channel(self.price_ch))
             if self.cycle is not None:
                 self._stage_skipped()
             unchanged.record(self.read_digests)
         self.offers.load()
         self.prices.load()
         self.stock.load()
-        created = create_from_offers(now=self.now, counts=self.counts)
+        created = create_from_offers(now=self.now, refs=self.refs)
+        add_counts(self.counts, created.counts)
         self._require_products()
         self._merge_prices()
         self._merge_stock()
         listed = set(self.listed_pids) | {r[0] for r in bulk.fetch(
             f"SELECT p.id FROM sync_stage_offer s JOIN {P} p ON p.erp_id = s.erp_id")}
-        reactivate_offered(now=self.now, counts=self.counts, product_ids=listed, catalog_staged=catalog_staged)
+        add_counts(self.counts, reactivate_offered(now=self.now, product_ids=listed, catalog_staged=catalog_staged))
         if self.cycle is not None:
             cycle.offered_products(session_id=self.cycle, product_ids=sorted(listed))
         if self.carries_stock and self.declared_warehouses:
             Warehouse.objects.filter(erp_id__in=self.declared_warehouses).update(stock_confirmed_at=self.now)
-        self.counts.setdefault("offers", {})["read"] = len(self.seen)
+        self.counts.setdefault("offers", bulk.Tally())["read"] = len(self.seen)
         self.counts["offers"].update({k: v for k, v in self.odd.items() if v})
-        return ImportResult(product_ids=set(created))
+        return ImportResult(self.counts, product_ids=created.product_ids)
 
     def _stage_skipped(self) -> None:
         """The products whose offers equalled the stored rows: their rows count as listed by the cycle's full

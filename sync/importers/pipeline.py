@@ -5,7 +5,8 @@ The parser (main thread) formats COPY lines with resolved ids; a worker thread s
 to a temporary table and merges it with `INSERT ... ON CONFLICT DO UPDATE ... WHERE <differs>`
 on the same connection and transaction (psycopg serialises the two threads' statements), so the
 database works on one core while Python parses on the other. All-or-nothing is unchanged: one
-transaction; an error in either thread fails the run and rolls everything back.
+transaction; an error in either thread fails the run and rolls everything back. An error of the merge
+thread is raised in the parsing thread as it was, with a note saying so (`from_merge_thread`).
 
 A first load into an empty table (bulk-load mode, see `bulk.bulk_load_begin`) appends with a plain
 `INSERT ... SELECT`: nothing can conflict (an offer listing a warehouse or price type twice is
@@ -27,6 +28,14 @@ from . import bulk
 from .merges import Merge
 
 CHUNK_ROWS = 100_000
+#: The note an error of the merge thread carries when the parsing thread raises it.
+MERGE_THREAD_NOTE = "raised by the merge thread (a chunk of rows merged while the file was being read)"
+
+
+def from_merge_thread(exc: BaseException) -> bool:
+    """Whether `exc` came from the merge thread: it happened writing an earlier chunk, not at the record at hand."""
+    return MERGE_THREAD_NOTE in getattr(exc, "__notes__", ())
+
 
 class Channel:
     """One target table: its chunk buffer and its merge statement."""
@@ -102,6 +111,7 @@ class Pipeline:
             try:
                 self._merge(*job)
             except BaseException as exc:  # handed to the main thread by flush()/close()
+                exc.add_note(MERGE_THREAD_NOTE)
                 self.error = exc
 
     def _call(self, query, future: Future) -> None:
@@ -147,13 +157,15 @@ class Pipeline:
             channel.append_only = cur.fetchone()[0]
 
 
-def finish_channel(channel: Channel, counts: dict) -> None:
+def finish_channel(channel: Channel) -> dict:
+    """End a channel whose merges are done (a bulk load's indexes rebuilt); returns its counts."""
     if channel.restore is not None:
         bulk.bulk_load_end(channel.restore)
-    if channel.total:
-        tally = counts.setdefault(channel.entity, bulk.tally())
-        tally["created"] += channel.created
-        tally["updated"] += channel.written - channel.created
-        tally["unchanged"] += channel.total - channel.written
-        if channel.restore is not None:
-            tally["bulk_load"] = 1
+    if not channel.total:
+        return {}
+    tally = bulk.tally()
+    tally.update(created=channel.created, updated=channel.written - channel.created,
+                 unchanged=channel.total - channel.written)
+    if channel.restore is not None:
+        tally["bulk_load"] = 1
+    return {channel.entity: tally}

@@ -1,5 +1,5 @@
 """Reference rows the importers upsert one by one (few of them): currencies, units, regions,
-warehouses, price types. Each returns the row and tallies created/updated/unchanged."""
+warehouses, price types. Each returns the row and tallies created/updated/unchanged in `Refs.counts`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from base.models import Currency, PriceType, Region, Warehouse
 from catalog.models import Unit
 
 from ..commerceml.xml import ExchangeError
+from .bulk import tally
 
 #: Currency spellings seen in real files → ISO 4217.
 CURRENCY_ALIASES = {"руб": "RUB", "руб.": "RUB", "rur": "RUB", "643": "RUB", "рубль": "RUB",
@@ -20,8 +21,7 @@ UNIT_CODES = {"шт": "796", "шт.": "796", "pce": "796", "пар": "715", "п�
 
 
 def _tick(counts: dict, entity: str, outcome: str) -> None:
-    counts.setdefault(entity, {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0})
-    counts[entity][outcome] = counts[entity].get(outcome, 0) + 1
+    counts.setdefault(entity, tally())[outcome] += 1
 
 
 def currency_code(raw: str, *, default: str | None = None) -> str:
@@ -35,10 +35,11 @@ def currency_code(raw: str, *, default: str | None = None) -> str:
 
 
 class Refs:
-    """Per-run caches of the small reference tables."""
+    """Per-run caches of the small reference tables, shared by the importers of a file, and the counts of the
+    rows they wrote (the run adds them to the importers' own)."""
 
-    def __init__(self, counts: dict):
-        self.counts = counts
+    def __init__(self):
+        self.counts: dict = {}
         self._currencies = set(Currency.objects.values_list("code", flat=True))
         self._units = {u.code: u for u in Unit.objects.all()}
         self._region = None

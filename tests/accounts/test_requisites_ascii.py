@@ -168,7 +168,7 @@ def test_services_normalise_and_check_requisites_themselves(head):
 
 def test_erp_json_finds_a_legal_entity_by_the_normalised_inn():
     entity = LegalEntityFactory(inn="7707083893", kpp="773601001")
-    context = _Context(now=None, counts={})
+    context = _Context(now=None)
     assert context.legal_entity({"inn": "7707083893\n", "kpp": " 773601001"}, "/balances/0") == entity
 
 
@@ -176,7 +176,7 @@ def test_commerceml_counterparty_matches_by_the_normalised_inn():
     entity = LegalEntityFactory(inn="7707083893", kpp="773601001", erp_id=None)
     element = etree.fromstring("<Контрагент><Ид>cp-1</Ид><ИНН> 7707 083893 </ИНН><КПП>773601001</КПП>"
                                "</Контрагент>")
-    counts: dict = {}
-    CounterpartyImport(now=None, counts=counts).counterparty(parse_counterparty(element))
+    counterparties = CounterpartyImport()
+    counterparties.counterparty(parse_counterparty(element))
     entity.refresh_from_db()
-    assert entity.erp_id == "cp-1" and counts["legal_entities"]["updated"] == 1
+    assert entity.erp_id == "cp-1" and counterparties.finish().counts["legal_entities"]["updated"] == 1
