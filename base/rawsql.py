@@ -34,17 +34,18 @@ def any_of(column: str, values: Sequence) -> tuple[str, list]:
     return f"{column} IN ({placeholders(len(values))})", list(values)
 
 
-def columns(model: type[Model], alias: str) -> tuple[str, list[Field]]:
-    """The SELECT list of every concrete column of `model` under the table alias `alias`, and their fields
-    (to convert them with `select_rows` and make instances with `instance`)."""
-    fields = list(model._meta.concrete_fields)
+def columns(model: type[Model], alias: str, *, defer: Sequence[str] = ()) -> tuple[str, list[Field]]:
+    """The SELECT list of every concrete column of `model` under the table alias `alias` but the fields named
+    in `defer`, and their fields (to convert them with `select_rows` and make instances with `instance`)."""
+    fields = [field for field in model._meta.concrete_fields if field.name not in defer]
     return ", ".join(f"{alias}.{connection.ops.quote_name(field.column)}" for field in fields), fields
 
 
-def instance(model: type[Model], values: Sequence) -> Model | None:
-    """A `model` instance from the converted values of `columns(model, ...)`, as the ORM loads it; None for
-    the missing row of a LEFT JOIN (no primary key)."""
-    fields = model._meta.concrete_fields
+def instance(model: type[Model], values: Sequence, fields: Sequence[Field] | None = None) -> Model | None:
+    """A `model` instance from the converted values of `columns(model, ...)` (whose `fields` are given when
+    some were deferred: the instance loads those when asked, as the ORM's `defer` does), as the ORM loads
+    it; None for the missing row of a LEFT JOIN (no primary key)."""
+    fields = list(model._meta.concrete_fields) if fields is None else list(fields)
     if values[fields.index(model._meta.pk)] is None:
         return None
     return model.from_db(connection.alias, [field.attname for field in fields], values)

@@ -2,13 +2,14 @@
 
 import hashlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db.models import BooleanField, Case, Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 
 from base.models import Warehouse
-from base.rawsql import any_of, select_rows, table
+from base.rawsql import any_of, columns, instance, select_rows, table
 
-from .models import Category, Product, ProductMedia, ProductRelation, ProductUnit, Review, Stock, Unit
+from .models import AssortmentItem, Category, Product, ProductMedia, ProductRelation, ProductUnit, Review, Stock, Unit
 
 
 def visible_products(*, user) -> QuerySet[Product]:
@@ -21,6 +22,45 @@ def visible_products(*, user) -> QuerySet[Product]:
     if client is not None and client.region.assortment_restricted:
         products = products.filter(pk__in=client.region.assortment.values("product_id"))
     return products
+
+
+def visible_product(*, user, pk: int) -> Product | None:
+    """The product `pk` if the user may see it (`visible_products`), with its base unit and category, without
+    its search document (large, never shown); None otherwise.
+
+    The product page's own read, written as SQL (base.rawsql): built by the ORM it cost the page as much
+    again as the database spends on it."""
+    client = getattr(user, "client", None) if user.is_authenticated else None
+    restricted = client is not None and client.region.assortment_restricted
+    sql, parts = _visible_product_sql(restricted)
+    params = [pk, client.region_id] if restricted else [pk]
+    rows = select_rows(sql, params, [field for _, fields in parts for field in fields])
+    if not rows:
+        return None
+    values, start, loaded = rows[0], 0, []
+    for model, fields in parts:
+        loaded.append(instance(model, values[start:start + len(fields)], fields))
+        start += len(fields)
+    product, product.base_unit, product.category = loaded
+    return product
+
+
+@lru_cache(maxsize=2)
+def _visible_product_sql(restricted: bool) -> tuple[str, list]:
+    """The SELECT of `visible_product`, and (model, fields) of its columns in order."""
+    selected, parts = [], []
+    for model, alias, defer in ((Product, "p", ["search_vector"]), (Unit, "u", []), (Category, "c", [])):
+        sql, fields = columns(model, alias, defer=defer)
+        selected.append(sql)
+        parts.append((model, fields))
+    assortment = (f" AND EXISTS (SELECT 1 FROM {table(AssortmentItem)} a"  # noqa: S608 - a name from _meta
+                  " WHERE a.product_id = p.id AND a.region_id = %s)") if restricted else ""
+    sql = (
+        f"SELECT {', '.join(selected)} FROM {table(Product)} p"  # noqa: S608 - names from the models' _meta
+        f" JOIN {table(Unit)} u ON u.id = p.base_unit_id LEFT JOIN {table(Category)} c ON c.id = p.category_id"
+        f" WHERE p.id = %s AND p.is_active{assortment}"
+    )
+    return sql, parts
 
 
 def first_image_subquery() -> Subquery:

@@ -2,7 +2,7 @@
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.template import engines
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
@@ -179,8 +179,9 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
     of the parts every viewer sees alike from the cache (catalog.fragments), price and stock from the
     strategy."""
     viewer = purchase_strategy(user=request.user)
-    product = get_object_or_404(selectors.visible_products(user=request.user).select_related("base_unit", "category")
-                                .defer("search_vector"), pk=pk)  # the search document is large and not shown
+    product = selectors.visible_product(user=request.user, pk=pk)
+    if product is None:
+        raise Http404("no such product")
     product_units, fixed = fragments.CatalogCache().product_page(
         product, lambda details: product_fixed(product, details))
     row = viewer.fetch_one(product)
