@@ -27,7 +27,8 @@ STREAM_SECTIONS = {
 JSON_STREAMS = {"contracts", "balances"}
 #: The element each reader record comes from, to say where an unexpected error happened.
 RECORD_ELEMENTS = {"package": "section", "groups": "Группы", "property": "Свойство", "product": "Товар",
-                   "price_type": "ТипЦены", "warehouse": "Склад", "offer": "Предложение", "offer_repeat": "Предложение",
+                   "price_type": "ТипЦены", "warehouse": "Склад", "offer": "Предложение",
+                   "offer_repeat": "Предложение",
                    "counterparty": "Контрагент", "document": "Документ"}
 
 
@@ -79,7 +80,7 @@ class FileImport:
     def _read(self, path: Path) -> FileResult:
         kind = data = None
         try:
-            for n, (kind, data) in enumerate(reader.read(path, repeated=self._repeated), start=1):
+            for n, (kind, data) in enumerate(reader.read(path, digests=self), start=1):
                 self._dispatch(kind, data)
                 if self.progress and n % 20000 == 0:
                     self.progress(n)
@@ -155,8 +156,12 @@ class FileImport:
                 self._allow("Документ", data["line"])
             self._documents().document(data)
 
-    def _repeated(self, erp_id: str, digest: bytes) -> bool:
-        return self.offers is not None and self.offers.repeated(erp_id, digest)
+    def wants_digests(self) -> bool:
+        """`reader.OfferDigests`, answered by the offers import."""
+        return self.offers is not None and self.offers.wants_digests()
+
+    def repeated(self, erp_id: str, digest: bytes) -> bool:
+        return self.offers.repeated(erp_id, digest)
 
     def _counterparties(self):
         if self.counterparties is None:

@@ -9,17 +9,15 @@ What the file is comes from its content, never its name: `Классификат
 - ("price_type", {...}), ("warehouse", {...}), ("groups", [tree]), ("property", {...}),
   ("unit", {...}), ("product", {...}), ("offer", {...}), ("counterparty", {...}), ("document", {...}),
   each parsed by sync.commerceml.parse
-- ("offer_repeat", {...}): an offer the caller said it has read before (by the digest of its bytes), not
-  parsed
+- ("offer_repeat", {...}): an offer the caller said it has imported before (by the digest of its bytes),
+  not parsed (see `read`)
 """
 
 from __future__ import annotations
 
 import hashlib
-import mmap
 import re
-from collections.abc import Callable
-from contextlib import suppress
+from typing import NamedTuple, Protocol
 
 from lxml import etree
 
@@ -46,6 +44,9 @@ TAGS = [f"{{*}}{name}" for name in (
 PROLOG_BYTES = 65536
 #: The encodings in which `OfferBytes` looks for offers (1C writes UTF-8 or windows-1251).
 SEARCHABLE_ENCODINGS = {"utf-8", "utf8", "windows-1251", "cp1251"}
+#: How much `OfferBytes` reads at a time, and the longest offer it looks for the end of.
+READ_BYTES = 1 << 20
+MAX_OFFER_BYTES = 1 << 22
 _DECLARED_ENCODING = re.compile(rb"""<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)["']""")
 
 
@@ -56,15 +57,25 @@ def refuse_doctype(path) -> None:
         raise ExchangeError("a DOCTYPE or entity declaration is refused (possible XXE attack)", "prolog")
 
 
-def read(path, repeated: Callable[[str, bytes], bool] | None = None):
+class OfferDigests(Protocol):
+    """What the reader asks its caller about offers' bytes (the offers import answers)."""
+
+    def wants_digests(self) -> bool:
+        """Asked at the first offer: whether the offers' bytes are looked for at all."""
+
+    def repeated(self, erp_id: str, digest: bytes) -> bool:
+        """Whether the offer with these bytes is one the caller has imported as it is."""
+
+
+def read(path, digests: OfferDigests | None = None):
     """Yield records of the file at `path`; raises ExchangeError on malformed or hostile XML.
 
-    `repeated(erp_id, digest)`: asked for each offer whose bytes `OfferBytes` found, with their digest; an
-    offer it says is known comes as ("offer_repeat", {"erp_id", "digest", "el"}) without being parsed (its
-    element is intact until the next record), the others as ("offer", ...) with their "digest" (or None)."""
+    With `digests`, each offer whose bytes `OfferBytes` finds comes with its `OfferSpan` ("span"), and one
+    `digests.repeated` knows comes as ("offer_repeat", {"erp_id", "span", "el"}) without being parsed
+    (`reread_offer` parses it when needed)."""
     refuse_doctype(path)
     try:
-        yield from _read(path, repeated)
+        yield from _read(path, digests)
     except ExchangeError:
         raise
     except Exception as exc:  # lxml raises XMLSyntaxError, including for truncated files
@@ -82,16 +93,41 @@ def _section_of(el) -> str:
     return ""
 
 
-def _read(path, repeated):
-    offer_bytes = OfferBytes(path) if repeated is not None else None
+def _read(path, digests):
+    offers = _Offers(path, digests)
     try:
-        yield from _elements(path, repeated, offer_bytes)
+        yield from _elements(path, offers)
     finally:
-        if offer_bytes is not None:
-            offer_bytes.close()
+        offers.close()
 
 
-def _elements(path, repeated, offer_bytes):
+class _Offers:
+    """Offer elements to records: parsed, or told by their bytes (`OfferBytes`, set up at the first offer
+    when the caller wants digests)."""
+
+    def __init__(self, path, digests: OfferDigests | None):
+        self.path, self.digests = path, digests
+        self.bytes: OfferBytes | None = None
+
+    def record(self, el) -> tuple[str, dict]:
+        if self.digests is not None and self.bytes is None:
+            if self.digests.wants_digests():
+                self.bytes = OfferBytes(self.path)
+            else:
+                self.digests = None
+        span = self.bytes.digest(el) if self.bytes is not None else None
+        if span is not None and self.digests.repeated(span.erp_id, span.digest):
+            return "offer_repeat", {"erp_id": span.erp_id, "span": span, "el": el}
+        offer = parse_offer(el)
+        offer["span"] = span
+        return "offer", offer
+
+    def close(self) -> None:
+        if self.bytes is not None:
+            self.bytes.close()
+
+
+def _elements(path, offers: _Offers):
     """End events only (the cheapest lxml pass); a section is announced at the first element seen in it,
     by then its start tag (and an early `<СодержитТолькоИзменения>` child) has been parsed.
 
@@ -121,13 +157,7 @@ def _elements(path, repeated, offer_bytes):
                                       "line": section.sourceline}
             known_parent, known_parent_name = parent, local(parent)
         if name == "Предложение" and known_parent_name == "Предложения":
-            digest = offer_bytes.digest(el) if offer_bytes is not None else None
-            if digest is not None and repeated(digest[0], digest[1]):
-                yield "offer_repeat", {"erp_id": digest[0], "digest": digest[1], "el": el}
-            else:
-                offer = parse_offer(el)
-                offer["digest"] = digest[1] if digest is not None else None
-                yield "offer", offer
+            yield offers.record(el)
             drop_done(el)
         else:
             yield from _on_end(name, el, known_parent_name)
@@ -173,9 +203,21 @@ def _on_end(name: str, el, parent_name: str):
         drop_done(el)
 
 
+class OfferSpan(NamedTuple):
+    """Where an offer's bytes are in its file, and their digest."""
+
+    path: str
+    erp_id: str
+    digest: bytes
+    offset: int
+    size: int
+    line: int
+
+
 class OfferBytes:
-    """The bytes of each `<Предложение>…</Предложение>` of a file, found by a byte search next to the parser,
-    so that an offer can be told by the digest of its bytes without walking its elements.
+    """The bytes of each `<Предложение>…</Предложение>` of a file, found by a byte search next to the parser
+    (reading the file a block at a time), so that an offer can be told by the digest of its bytes without
+    walking its elements.
 
     A span is matched to the element the parser gives by its line and its `Ид`; an offer that cannot be
     matched (a namespace prefix or attributes on its tag, an `Ид` that is not its first child or holds
@@ -184,52 +226,98 @@ class OfferBytes:
     longer tell where an offer ends."""
 
     def __init__(self, path):
-        self.data = self._mapped = None
-        with open(path, "rb") as fh:
-            match = _DECLARED_ENCODING.search(fh.read(200))
-            encoding = match.group(1).decode().lower() if match else "utf-8"
-            if encoding not in SEARCHABLE_ENCODINGS or not fh.seek(0, 2):
-                return
-            self.data = self._mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-        self.encoding = encoding
-        self.open, self.end, self.id_open, self.id_end = (
-            tag.encode(encoding) for tag in ("<Предложение>", "</Предложение>", "<Ид>", "</Ид>"))
+        self.path = str(path)
+        self.fh = open(path, "rb")  # noqa: SIM115 - closed by close(), with the reading
+        match = _DECLARED_ENCODING.search(self.fh.read(200))
+        self.encoding = match.group(1).decode().lower() if match else "utf-8"
+        self.fh.seek(0)
+        self.broken = self.encoding not in SEARCHABLE_ENCODINGS
+        if not self.broken:
+            self.open, self.end, self.id_open, self.id_end = (
+                tag.encode(self.encoding) for tag in ("<Предложение>", "</Предложение>", "<Ид>", "</Ид>"))
+        self.buf, self.base = b"", 0  # the bytes read and not passed yet, and where they start in the file
         self.pos, self.line = 0, 1  # where the search goes on, and the line there
 
-    def digest(self, el) -> tuple[str, bytes] | None:
-        """(Ид, digest of the bytes) of the offer `el`, or None when its bytes are not found."""
-        data = self.data
-        if data is None or not len(el):
+    def digest(self, el) -> OfferSpan | None:
+        """Where the offer `el` is in the file and the digest of its bytes, or None when they are not found."""
+        if self.broken or not len(el):
             return None
         first = el[0]
         if local(first) != "Ид" or not first.text:
             return None
         erp_id, line = first.text.strip(), el.sourceline
-        pos, at_line = self.pos, self.line
         while True:
-            start = data.find(self.open, pos)
-            end = data.find(self.end, start) if start >= 0 else -1
-            if end < 0:
+            span = self._next_span()
+            if span is None:
                 return None
-            end += len(self.end)
-            gap, span = data[pos:start], data[start:end]
-            if b"<!" in gap or b"<!" in span:
-                self.data = None
-                return None
-            start_line = at_line + gap.count(b"\n")
+            start, end, start_line = span
             if start_line > line:
                 return None  # the element's own tag is written otherwise; the span is the next one's
             if start_line == line:
                 break
-            pos, at_line = end, start_line + span.count(b"\n")  # an offer the parser did not ask about
-        at = span.find(self.id_open)
-        until = span.find(self.id_end, at)
-        if at < 0 or until < 0 or span[at + len(self.id_open):until].decode(self.encoding, "replace").strip() != erp_id:
+            self._pass(end, start_line)  # an offer the parser did not ask about
+        data = self.buf[start - self.base:end - self.base]
+        if b"<!" in data:  # a comment or CDATA section inside: its end may not be the offer's
+            self.broken = True
+            return None
+        at = data.find(self.id_open)
+        until = data.find(self.id_end, at)
+        if at < 0 or until < 0 or data[at + len(self.id_open):until].decode(self.encoding, "replace").strip() != erp_id:
             return None  # on the element's line but not its span: kept for the next
-        self.pos, self.line = end, start_line + span.count(b"\n")
-        return erp_id, hashlib.blake2b(span, digest_size=16).digest()
+        self._pass(end, start_line)
+        return OfferSpan(self.path, erp_id, hashlib.blake2b(data, digest_size=16).digest(), start, end - start,
+                         start_line)
+
+    def _next_span(self) -> tuple[int, int, int] | None:
+        """(start, end, line of the start) of the next span after `pos`, not passed yet."""
+        while (found := self.buf.find(self.open, self.pos - self.base)) < 0:
+            # no offer starts in what was read: pass it but for a tag's length, then read on
+            if not self._gap_ends(max(self.pos, self.base + len(self.buf) - len(self.open) + 1)) or not self._fill():
+                return None
+        start = self.base + found
+        if not self._gap_ends(start):
+            return None
+        while (found := self.buf.find(self.end, start - self.base)) < 0:
+            if len(self.buf) - (start - self.base) > MAX_OFFER_BYTES or not self._fill():
+                return None
+        return start, self.base + found + len(self.end), self.line
+
+    def _gap_ends(self, until: int) -> bool:
+        """Pass the bytes between offers up to `until`; False (and no more search) when they hold a comment or
+        CDATA section."""
+        gap = self.buf[self.pos - self.base:until - self.base]
+        if b"<!" in gap:
+            self.broken = True
+            return False
+        self.pos, self.line = until, self.line + gap.count(b"\n")
+        return True
+
+    def _pass(self, end: int, start_line: int) -> None:
+        self.line = start_line + self.buf.count(b"\n", self.pos - self.base, end - self.base)
+        self.pos = end
+
+    def _fill(self) -> bool:
+        """Read the next block, dropping what was passed; False at the end of the file."""
+        block = self.fh.read(READ_BYTES)
+        if not block:
+            return False
+        self.buf, self.base = self.buf[self.pos - self.base:] + block, self.pos
+        return True
 
     def close(self) -> None:
-        if self._mapped is not None:
-            with suppress(BufferError):
-                self._mapped.close()
+        self.fh.close()
+
+
+def reread_offer(span: OfferSpan) -> dict:
+    """The offer at `span`, read again from its file and parsed (its elements' lines as in the file): for an
+    offer taken for a repeat that turns out not to be one."""
+    with open(span.path, "rb") as fh:
+        head = fh.read(200)
+        fh.seek(span.offset)
+        data = fh.read(span.size)
+    match = _DECLARED_ENCODING.search(head)
+    declaration = f'<?xml version="1.0" encoding="{match.group(1).decode() if match else "utf-8"}"?>'.encode()
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
+                             remove_comments=True, remove_pis=True)
+    # the offer starts on its own line: the lines before it are empty here
+    return parse_offer(etree.fromstring(declaration + b"\n" * (span.line - 1) + data, parser))

@@ -34,7 +34,7 @@ from django.db import DatabaseError, connection
 from base.models import PriceType, Warehouse
 from catalog.models import Price, Product, Stock, Unit
 
-from ..commerceml.parse import parse_offer
+from ..commerceml.reader import OfferSpan, reread_offer
 from ..commerceml.xml import ExchangeError, decimal, path_of, plain_number
 from . import bulk, cycle, unchanged
 from .merges import PRICES, STOCK
@@ -80,6 +80,7 @@ class OffersImport:
         self.context = b""
         self.digests: dict[str, tuple[int, bytes, bytes | None, bytes | None]] = {}
         self.read_digests: list[tuple[int, bytes, bytes | None, bytes | None]] = []
+        self.repeats: list[OfferSpan] = []  # offers told by their bytes, checked at the end
         self.pipe: Pipeline | None = None
         self._started = False
         if bulk.is_pg():
@@ -163,32 +164,44 @@ class OffersImport:
         if self.pipe is not None:
             self.wh_ids[wh.erp_id] = wh.pk
 
-    def repeated(self, erp_id: str, digest: bytes) -> bool:
-        """Whether the offer's bytes are those its product's last import recorded (read the same way)."""
+    def wants_digests(self) -> bool:
+        """Whether offers' bytes are worth a digest (`reader.OfferDigests`): on PostgreSQL, once the stock table
+        holds rows (a first load into an empty table records none; the next run does)."""
         if not self._started:
             self._start()
+        return self.pipe is not None and self.stock_had_rows
+
+    def repeated(self, erp_id: str, digest: bytes) -> bool:
+        """Whether the offer's bytes are those its product's last import recorded (read the same way)."""
         known = self.digests.get(erp_id)
         return known is not None and known[1] == unchanged.offer_key(digest, self.context)
 
     def repeat(self, data: dict) -> None:
-        """An offer `repeated` knows: unchanged while its product's stored rows hash to what its last import
-        recorded, else parsed and imported like any other."""
+        """An offer `repeated` knows: checked at the end against the stored rows (read meanwhile on the merge
+        thread), see `_check_repeats`."""
         erp_id = data["erp_id"]
         if erp_id in self.seen:
             raise ExchangeError(f"offer {erp_id} appears twice in the package", path_of(data["el"]))
-        pid, _, stock_digest, prices_digest = self.digests[erp_id]
+        self.seen.add(erp_id)
+        self.repeats.append(data["span"])
+
+    def _check_repeats(self) -> None:
+        """Repeated offers are unchanged while their products' stored rows hash to what their last import
+        recorded; any other is read again from the file and imported like any offer."""
         if self.waiting is not None:
             self._stored_rows()
-        stock, prices = self.stored_stock.get(pid), self.stored_prices.get(pid)
-        if (stock_digest is None or stock_digest == unchanged.text_digest(stock)) and \
-                (prices_digest is None or prices_digest == unchanged.text_digest(prices)):
-            self.seen.add(erp_id)
-            self.listed_pids.append(pid)
-            self._unchanged(pid, stock if stock_digest else None, prices if prices_digest else None)
-        else:
-            offer = parse_offer(data["el"])
-            offer["digest"] = data["digest"]
-            self.offer(offer)
+        for span in self.repeats:
+            pid, _, stock_digest, prices_digest = self.digests[span.erp_id]
+            stock, prices = self.stored_stock.get(pid), self.stored_prices.get(pid)
+            if (stock_digest is None or stock_digest == unchanged.text_digest(stock)) and \
+                    (prices_digest is None or prices_digest == unchanged.text_digest(prices)):
+                self.listed_pids.append(pid)
+                self._unchanged(pid, stock if stock_digest else None, prices if prices_digest else None)
+            else:
+                offer = reread_offer(span)
+                offer["span"] = span
+                self._import(span.erp_id, offer)
+        self.repeats = []
 
     def offer(self, offer: dict) -> None:
         erp_id = offer["erp_id"]
@@ -201,12 +214,18 @@ class OffersImport:
         self.seen.add(erp_id)
         if not self._started:
             self._start()
+        self._import(erp_id, offer)
+
+    def _import(self, erp_id: str, offer: dict) -> None:
         pid = self.product_ids.get(erp_id) if self.pipe is not None else None
         if pid is not None:
             self.listed_pids.append(pid)
-            texts = unchanged.rows_text(offer, wh_ids=self.wh_ids, pt_ids=self.pt_ids, currency=self._currency)
-            if texts is not None and offer.get("digest") is not None and erp_id == offer["erp_id"]:
-                self.read_digests.append((pid, unchanged.offer_key(offer["digest"], self.context),
+            span = offer.get("span")
+            texts = None
+            if self.stored is not None or span is not None:
+                texts = unchanged.rows_text(offer, wh_ids=self.wh_ids, pt_ids=self.pt_ids, currency=self._currency)
+            if texts is not None and span is not None and erp_id == offer["erp_id"]:
+                self.read_digests.append((pid, unchanged.offer_key(span.digest, self.context),
                                           unchanged.text_digest(texts[0]), unchanged.text_digest(texts[1])))
             if self.stored is not None:
                 if self.waiting is not None:
@@ -330,6 +349,8 @@ class OffersImport:
     def finish(self, *, catalog_staged: bool = False) -> ImportResult:
         """Merge what was staged; returns the counts and the products created from offers. `catalog_staged`:
         the same file's catalog staged its products (their deletion marks win over offers)."""
+        if self.repeats:
+            self._check_repeats()
         if self.stored is not None and self.waiting is not None:
             self._stored_rows()
         if self.pipe is not None:

@@ -7,6 +7,7 @@ import pytest
 
 from base.models import Warehouse
 from catalog.models import Price, Stock
+from sync.commerceml import reader
 from sync.importers.offers import OffersImport
 from sync.models import OfferDigest
 
@@ -34,16 +35,16 @@ def file(tmp_path):
 
 @pytest.fixture
 def parsed(monkeypatch):
-    """The ids of the offers that took the regular path (parsed and compared or merged); an offer told by the
-    digest of its bytes is not parsed at all."""
+    """The ids of the offers that took the regular path (parsed, or read again from the file, and compared or
+    merged); an offer told by the digest of its bytes is not parsed at all."""
     ids = []
-    regular = OffersImport.offer
+    regular = OffersImport._import
 
-    def counting(self, offer):
-        ids.append(offer["erp_id"])
-        return regular(self, offer)
+    def counting(self, erp_id, offer):
+        ids.append(erp_id)
+        return regular(self, erp_id, offer)
 
-    monkeypatch.setattr(OffersImport, "offer", counting)
+    monkeypatch.setattr(OffersImport, "_import", counting)
     return ids
 
 
@@ -172,3 +173,38 @@ def test_a_windows_1251_file_is_told_by_its_digest_too(catalog, tmp_path, parsed
     ok("stock", path)
 
     assert parsed == []
+
+
+def test_offers_are_found_across_the_blocks_the_file_is_read_in(catalog, file, parsed, monkeypatch):
+    monkeypatch.setattr(reader, "READ_BYTES", 100)  # an offer is about 300 bytes
+    body = [offer(erp_id) for erp_id in ("a", "b", "c", "d")]
+    ok("stock", file(*body))
+    ok("stock", file(*body))
+    parsed.clear()
+
+    again = ok("stock", file(*body[:3], offer("d", price="110")))
+
+    assert parsed == ["d"] and price("d") == Decimal("110")
+    assert again.counts["stock"]["unchanged"] == 8
+
+
+def test_an_offer_read_again_is_placed_at_its_own_line(catalog, file, parsed):
+    ok("stock", file(offer("a"), offer("b")))
+    ok("stock", file(offer("a"), offer("b")))
+    path = file(offer("a"), offer("b"))  # b on line 4
+    span = next(data["span"] for kind, data in reader.read(path, digests=Everything())
+                if kind == "offer_repeat" and data["erp_id"] == "b")
+
+    again = reader.reread_offer(span)
+
+    assert again["erp_id"] == "b" and again["el"].sourceline == 4 and again["stock"] == [("wh-1", "5"), ("wh-2", "7")]
+
+
+class Everything:
+    """Digests of a caller that has imported every offer as it is."""
+
+    def wants_digests(self) -> bool:
+        return True
+
+    def repeated(self, erp_id: str, digest: bytes) -> bool:
+        return True
