@@ -163,6 +163,7 @@ class OfferDigest(models.Model):
     offer = models.BinaryField(_("offer digest"), max_length=16)
     stock = models.BinaryField(_("stock digest"), max_length=16, null=True)
     prices = models.BinaryField(_("prices digest"), max_length=16, null=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
 
     class Meta:
         verbose_name = _("digest of an imported offer")

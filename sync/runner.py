@@ -156,9 +156,9 @@ class FileImport:
                 self._allow("Документ", data["line"])
             self._documents().document(data)
 
-    def wants_digests(self) -> bool:
+    def digest_key(self) -> bytes | None:
         """`reader.OfferDigests`, answered by the offers import."""
-        return self.offers is not None and self.offers.wants_digests()
+        return self.offers.digest_key() if self.offers is not None else None
 
     def repeated(self, erp_id: str, digest: bytes) -> bool:
         return self.offers.repeated(erp_id, digest)

@@ -60,8 +60,9 @@ def refuse_doctype(path) -> None:
 class OfferDigests(Protocol):
     """What the reader asks its caller about offers' bytes (the offers import answers)."""
 
-    def wants_digests(self) -> bool:
-        """Asked at the first offer: whether the offers' bytes are looked for at all."""
+    def digest_key(self) -> bytes | None:
+        """Asked at the first offer: the key of the offers' digests (what they are read with besides their
+        bytes), or None when their bytes are not looked for."""
 
     def repeated(self, erp_id: str, digest: bytes) -> bool:
         """Whether the offer with these bytes is one the caller has imported as it is."""
@@ -111,8 +112,9 @@ class _Offers:
 
     def record(self, el) -> tuple[str, dict]:
         if self.digests is not None and self.bytes is None:
-            if self.digests.wants_digests():
-                self.bytes = OfferBytes(self.path)
+            key = self.digests.digest_key()
+            if key is not None:
+                self.bytes = OfferBytes(self.path, key)
             else:
                 self.digests = None
         span = self.bytes.digest(el) if self.bytes is not None else None
@@ -225,8 +227,8 @@ class OfferBytes:
     or CDATA section among or inside the offers ends the search for the rest of the file: the bytes no
     longer tell where an offer ends."""
 
-    def __init__(self, path):
-        self.path = str(path)
+    def __init__(self, path, key: bytes = b""):
+        self.path, self.key = str(path), key  # the digests are keyed by what the offers are read with
         self.fh = open(path, "rb")  # noqa: SIM115 - closed by close(), with the reading
         match = _DECLARED_ENCODING.search(self.fh.read(200))
         self.encoding = match.group(1).decode().lower() if match else "utf-8"
@@ -256,17 +258,17 @@ class OfferBytes:
             if start_line == line:
                 break
             self._pass(end, start_line)  # an offer the parser did not ask about
-        data = self.buf[start - self.base:end - self.base]
-        if b"<!" in data:  # a comment or CDATA section inside: its end may not be the offer's
+        buf, a, b = self.buf, start - self.base, end - self.base
+        if buf.find(b"<!", a, b) >= 0:  # a comment or CDATA section inside: its end may not be the offer's
             self.broken = True
             return None
-        at = data.find(self.id_open)
-        until = data.find(self.id_end, at)
-        if at < 0 or until < 0 or data[at + len(self.id_open):until].decode(self.encoding, "replace").strip() != erp_id:
+        at = buf.find(self.id_open, a, b)
+        until = buf.find(self.id_end, at, b) if at >= 0 else -1
+        if until < 0 or buf[at + len(self.id_open):until].decode(self.encoding, "replace").strip() != erp_id:
             return None  # on the element's line but not its span: kept for the next
         self._pass(end, start_line)
-        return OfferSpan(self.path, erp_id, hashlib.blake2b(data, digest_size=16).digest(), start, end - start,
-                         start_line)
+        digest = hashlib.blake2b(memoryview(buf)[a:b], digest_size=16, key=self.key).digest()
+        return OfferSpan(self.path, erp_id, digest, start, end - start, start_line)
 
     def _next_span(self) -> tuple[int, int, int] | None:
         """(start, end, line of the start) of the next span after `pos`, not passed yet."""
@@ -285,11 +287,11 @@ class OfferBytes:
     def _gap_ends(self, until: int) -> bool:
         """Pass the bytes between offers up to `until`; False (and no more search) when they hold a comment or
         CDATA section."""
-        gap = self.buf[self.pos - self.base:until - self.base]
-        if b"<!" in gap:
+        a, b = self.pos - self.base, until - self.base
+        if self.buf.find(b"<!", a, b) >= 0:
             self.broken = True
             return False
-        self.pos, self.line = until, self.line + gap.count(b"\n")
+        self.pos, self.line = until, self.line + self.buf.count(b"\n", a, b)
         return True
 
     def _pass(self, end: int, start_line: int) -> None:

@@ -1,5 +1,6 @@
-"""The one merge statement per entity that the offers import writes (stock, prices), whichever path the rows
-take: the pipeline's chunks of resolved ids, or the staging tables joined to products at the end.
+"""The one merge statement per entity that the offers import writes (stock, prices, the digests of the offers
+it read), whichever path the rows take: the pipeline's chunks of resolved ids, or the staging tables joined
+to products at the end.
 
 `upsert` writes only the rows that differ from the stored ones (`ON CONFLICT … DO UPDATE … WHERE <differs>`),
 so a rerun of the same file writes 0 rows; `append` is the plain insert of a first load into an empty table.
@@ -32,3 +33,7 @@ STOCK = Merge(columns=("product_id", "warehouse_id", "quantity", "confirmed_at")
 PRICES = Merge(columns=("product_id", "price_type_id", "amount", "currency_id", "updated_at"),
                keys=("product_id", "price_type_id"), updates=("amount", "currency_id", "updated_at"),
                differs="{table}.amount <> EXCLUDED.amount OR {table}.currency_id <> EXCLUDED.currency_id")
+DIGESTS = Merge(columns=("product_id", "offer", "stock", "prices", "recorded_at"), keys=("product_id",),
+                updates=("offer", "stock", "prices", "recorded_at"),
+                differs="({table}.offer, {table}.stock, {table}.prices) IS DISTINCT FROM "
+                        "(EXCLUDED.offer, EXCLUDED.stock, EXCLUDED.prices)")

@@ -37,7 +37,7 @@ from catalog.models import Price, Product, Stock, Unit
 from ..commerceml.reader import OfferSpan, reread_offer
 from ..commerceml.xml import ExchangeError, decimal, path_of, plain_number
 from . import bulk, cycle, unchanged
-from .merges import PRICES, STOCK
+from .merges import DIGESTS, PRICES, STOCK
 from .pipeline import Channel, Pipeline, finish_channel
 from .products import create_from_offers, reactivate_offered
 from .refs import Refs
@@ -79,8 +79,8 @@ class OffersImport:
         self.waiting: list[tuple[str, dict, int]] | None = []  # offers of known products parsed before it came
         self.context = b""
         self.digests: dict[str, tuple[int, bytes, bytes | None, bytes | None]] = {}
-        self.read_digests: list[tuple[int, bytes, bytes | None, bytes | None]] = []
         self.repeats: list[OfferSpan] = []  # offers told by their bytes, checked at the end
+        self._warehouse_orders: dict[tuple, list] = {}
         self.pipe: Pipeline | None = None
         self._started = False
         if bulk.is_pg():
@@ -96,6 +96,8 @@ class OffersImport:
                                              ("quantity", "numeric(16,3)")], STOCK)
         self.price_ch = Channel("prices", PR, [("product_id", "integer"), ("price_type_id", "integer"),
                                                ("amount", "numeric(16,2)"), ("currency", "varchar(3)")], PRICES)
+        self.digest_ch = Channel("digests", unchanged.D, [("product_id", "integer"), ("offer", "bytea"),
+                                                          ("stock", "bytea"), ("prices", "bytea")], DIGESTS)
         self.pipe = Pipeline(now=self.now)
 
     def _start(self) -> None:
@@ -164,17 +166,17 @@ class OffersImport:
         if self.pipe is not None:
             self.wh_ids[wh.erp_id] = wh.pk
 
-    def wants_digests(self) -> bool:
-        """Whether offers' bytes are worth a digest (`reader.OfferDigests`): on PostgreSQL, once the stock table
-        holds rows (a first load into an empty table records none; the next run does)."""
+    def digest_key(self) -> bytes | None:
+        """The key of offers' digests (`reader.OfferDigests`): on PostgreSQL, once the stock table holds rows (a
+        first load into an empty table records none; the next run does)."""
         if not self._started:
             self._start()
-        return self.pipe is not None and self.stock_had_rows
+        return self.context if self.pipe is not None and self.stock_had_rows else None
 
     def repeated(self, erp_id: str, digest: bytes) -> bool:
         """Whether the offer's bytes are those its product's last import recorded (read the same way)."""
         known = self.digests.get(erp_id)
-        return known is not None and known[1] == unchanged.offer_key(digest, self.context)
+        return known is not None and known[1] == digest
 
     def repeat(self, data: dict) -> None:
         """An offer `repeated` knows: checked at the end against the stored rows (read meanwhile on the merge
@@ -223,10 +225,10 @@ class OffersImport:
             span = offer.get("span")
             texts = None
             if self.stored is not None or span is not None:
-                texts = unchanged.rows_text(offer, wh_ids=self.wh_ids, pt_ids=self.pt_ids, currency=self._currency)
+                texts = unchanged.rows_text(offer, wh_ids=self.wh_ids, pt_ids=self.pt_ids, currency=self._currency,
+                                            orders=self._warehouse_orders)
             if texts is not None and span is not None and erp_id == offer["erp_id"]:
-                self.read_digests.append((pid, unchanged.offer_key(span.digest, self.context),
-                                          unchanged.text_digest(texts[0]), unchanged.text_digest(texts[1])))
+                self.pipe.write(self.digest_ch, unchanged.digest_line(pid, span.digest, *texts), 1)
             if self.stored is not None:
                 if self.waiting is not None:
                     if not self.stored.done():
@@ -356,15 +358,16 @@ class OffersImport:
         if self.pipe is not None:
             self.pipe.flush(self.stock_ch)
             self.pipe.flush(self.price_ch)
+            self.pipe.flush(self.digest_ch)
             pipe, self.pipe = self.pipe, None
             pipe.close()
             self.stock_ch.total += self.skipped_rows["stock"]  # counted unchanged
             self.price_ch.total += self.skipped_rows["prices"]
             add_counts(self.counts, finish_channel(self.stock_ch))
             add_counts(self.counts, finish_channel(self.price_ch))
+            finish_channel(self.digest_ch)  # the digests recorded are not the run's business
             if self.cycle is not None:
                 self._stage_skipped()
-            unchanged.record(self.read_digests)
         self.offers.load()
         self.prices.load()
         self.stock.load()

@@ -28,6 +28,10 @@ from ..models import OfferDigest
 
 P, S, PR = Product._meta.db_table, Stock._meta.db_table, Price._meta.db_table
 D = OfferDigest._meta.db_table
+#: How many different lists of warehouses `rows_text` keeps the order of.
+MAX_WAREHOUSE_LISTS = 256
+#: NULL and the start of a hex bytea in COPY text.
+COPY_NULL, COPY_HEX = "\\N", "\\\\x"
 
 
 def read_stored(cur) -> tuple[dict[int, str], dict[int, str]]:
@@ -41,20 +45,20 @@ def read_stored(cur) -> tuple[dict[int, str], dict[int, str]]:
     return stock, dict(cur.fetchall())
 
 
-def rows_text(offer: dict, *, wh_ids: dict, pt_ids: dict, currency: Callable[[str, str], str]
+def rows_text(offer: dict, *, wh_ids: dict, pt_ids: dict, currency: Callable[[str, str], str], orders: dict
               ) -> tuple[str | None, str | None] | None:
     """The offer's stock and prices as `read_stored` writes them (None for a part the offer does not carry),
     or None when only the regular path can say: no stock and no prices, a warehouse or price type first
     seen, a `Коэффициент`, a price type listed twice. `currency(raw, price type)` is the currency code a
-    price is stored with."""
+    price is stored with; `orders` keeps, per list of warehouses, the order `read_stored` writes them in
+    (a feed lists the same warehouses in every offer)."""
     stock, total, prices = offer["stock"], offer["total"], offer["prices"]
     if not stock and total is not None:
         stock = [(settings.PORTAL_ERP_TOTAL_WAREHOUSE, total)]
     if not stock and not prices:
         return None
     try:
-        stock_text = ",".join(f"{w}:{_trimmed(q)}" for w, q in sorted((wh_ids[w], q) for w, q in stock)) \
-            if stock else None
+        stock_text = _stock_text(stock, wh_ids, orders) if stock else None
         price_text = None
         if prices:
             rows = sorted((pt_ids[pt], amount, currency(cur, pt))
@@ -67,6 +71,16 @@ def rows_text(offer: dict, *, wh_ids: dict, pt_ids: dict, currency: Callable[[st
     return stock_text, price_text
 
 
+def _stock_text(stock: list, wh_ids: dict, orders: dict) -> str:
+    warehouses = tuple(warehouse for warehouse, _ in stock)
+    order = orders.get(warehouses)
+    if order is None:
+        order = [(index, f"{wh_id}:") for wh_id, index in sorted((wh_ids[w], i) for i, w in enumerate(warehouses))]
+        if len(orders) < MAX_WAREHOUSE_LISTS:
+            orders[warehouses] = order
+    return ",".join([prefix + (q if "." not in (q := stock[index][1]) else _trimmed(q)) for index, prefix in order])
+
+
 def _trimmed(number: str) -> str:
     """Number text as `trim_scale` writes it: `105.50` → `105.5`, `7.000` → `7` (anything odd stays odd)."""
     return number.rstrip("0").rstrip(".") if "." in number else number
@@ -74,6 +88,17 @@ def _trimmed(number: str) -> str:
 
 def text_digest(text: str | None) -> bytes | None:
     return hashlib.blake2b(text.encode(), digest_size=16).digest() if text is not None else None
+
+
+def digest_line(product_id: int, offer: bytes, stock: str | None, prices: str | None) -> str:
+    """The COPY line of a product's `OfferDigest` (merged by the pipeline: `merges.DIGESTS`): its offer's
+    digest and those of the stock and price texts it stood for."""
+    return f"{product_id}\t{_bytea(offer)}\t{_bytea(text_digest(stock))}\t{_bytea(text_digest(prices))}\n"
+
+
+def _bytea(value: bytes | None) -> str:
+    """A bytea in COPY text: hex with its backslash escaped, or NULL."""
+    return COPY_NULL if value is None else COPY_HEX + value.hex()
 
 
 def context_key() -> bytes:
@@ -85,36 +110,10 @@ def context_key() -> bytes:
     return hashlib.blake2b(repr(state).encode(), digest_size=16).digest()
 
 
-def offer_key(digest: bytes, context: bytes) -> bytes:
-    return hashlib.blake2b(digest, digest_size=16, key=context).digest()
-
-
 def recorded() -> dict[str, tuple[int, bytes, bytes | None, bytes | None]]:
-    """Per product ERP id: (product id, offer key, stock digest, prices digest) of its last imported offer."""
+    """Per product ERP id: (product id, offer digest, stock digest, prices digest) of its last imported offer."""
     with connection.cursor() as cur:
         cur.execute(f"SELECT p.erp_id, d.product_id, d.offer, d.stock, d.prices FROM {D} d "
                     f"JOIN {P} p ON p.id = d.product_id")
         return {erp_id: (pid, bytes(offer), stock and bytes(stock), prices and bytes(prices))
                 for erp_id, pid, offer, stock, prices in cur.fetchall()}
-
-
-def record(rows: list[tuple[int, bytes, bytes | None, bytes | None]]) -> None:
-    """Keep (product id, offer key, stock digest, prices digest) of the offers read, writing only what changed."""
-    if not rows:
-        return
-
-    def hexed(value: bytes | None) -> str:
-        return "\\\\x" + value.hex() if value is not None else "\\N"
-
-    with connection.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS sync_stage_digest")
-        cur.execute("CREATE TEMP TABLE sync_stage_digest (product_id integer, offer bytea, stock bytea, "
-                    "prices bytea) ON COMMIT DROP")
-        with cur.cursor.copy("COPY sync_stage_digest FROM STDIN") as copy:
-            copy.write("".join(f"{pid}\t{hexed(key)}\t{hexed(stock)}\t{hexed(prices)}\n"
-                               for pid, key, stock, prices in rows).encode())
-        cur.execute(f"INSERT INTO {D} (product_id, offer, stock, prices) "
-                    f"SELECT DISTINCT ON (product_id) product_id, offer, stock, prices FROM sync_stage_digest "
-                    f"ON CONFLICT (product_id) DO UPDATE SET offer = EXCLUDED.offer, stock = EXCLUDED.stock, "
-                    f"prices = EXCLUDED.prices WHERE ({D}.offer, {D}.stock, {D}.prices) IS DISTINCT FROM "
-                    f"(EXCLUDED.offer, EXCLUDED.stock, EXCLUDED.prices)")

@@ -203,8 +203,8 @@ def test_an_offer_read_again_is_placed_at_its_own_line(catalog, file, parsed):
 class Everything:
     """Digests of a caller that has imported every offer as it is."""
 
-    def wants_digests(self) -> bool:
-        return True
+    def digest_key(self) -> bytes:
+        return b""
 
     def repeated(self, erp_id: str, digest: bytes) -> bool:
         return True
