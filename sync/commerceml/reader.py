@@ -31,7 +31,7 @@ from .parse import (
     parse_property,
     parse_warehouse,
 )
-from .xml import ExchangeError, boolean, child, drop_done, iterparse, local, syntax_error
+from .xml import ExchangeError, boolean, child, drop_done, fromstring, iterparse, local, syntax_error
 
 SECTIONS = {"Классификатор", "Каталог", "ПакетПредложений", "ИзмененияПакетаПредложений", "Контрагенты"}
 TAGS = [f"{{*}}{name}" for name in (
@@ -209,6 +209,7 @@ class OfferSpan(NamedTuple):
     """Where an offer's bytes are in its file, and their digest."""
 
     path: str
+    encoding: str
     erp_id: str
     digest: bytes
     offset: int
@@ -268,7 +269,7 @@ class OfferBytes:
             return None  # on the element's line but not its span: kept for the next
         self._pass(end, start_line)
         digest = hashlib.blake2b(memoryview(buf)[a:b], digest_size=16, key=self.key).digest()
-        return OfferSpan(self.path, erp_id, digest, start, end - start, start_line)
+        return OfferSpan(self.path, self.encoding, erp_id, digest, start, end - start, start_line)
 
     def _next_span(self) -> tuple[int, int, int] | None:
         """(start, end, line of the start) of the next span after `pos`, not passed yet."""
@@ -314,12 +315,8 @@ def reread_offer(span: OfferSpan) -> dict:
     """The offer at `span`, read again from its file and parsed (its elements' lines as in the file): for an
     offer taken for a repeat that turns out not to be one."""
     with open(span.path, "rb") as fh:
-        head = fh.read(200)
         fh.seek(span.offset)
         data = fh.read(span.size)
-    match = _DECLARED_ENCODING.search(head)
-    declaration = f'<?xml version="1.0" encoding="{match.group(1).decode() if match else "utf-8"}"?>'.encode()
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True,
-                             remove_comments=True, remove_pis=True)
+    declaration = f'<?xml version="1.0" encoding="{span.encoding}"?>'.encode()
     # the offer starts on its own line: the lines before it are empty here
-    return parse_offer(etree.fromstring(declaration + b"\n" * (span.line - 1) + data, parser))
+    return parse_offer(fromstring(declaration + b"\n" * (span.line - 1) + data))

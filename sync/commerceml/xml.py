@@ -21,12 +21,19 @@ class ExchangeError(Exception):
         super().__init__(f"{reason} ({location})" if location else reason)
 
 
+#: lxml's options for every CommerceML read: entities, DTD loading and network access switched off.
+SAFE_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": True,
+                "remove_comments": True, "remove_pis": True}
+
+
 def iterparse(source, *, events=("end",), tag=None):
-    """lxml iterparse with entities, DTD loading and network access switched off."""
-    return etree.iterparse(
-        source, events=events, tag=tag, resolve_entities=False, no_network=True, load_dtd=False,
-        huge_tree=True, remove_comments=True, remove_pis=True,
-    )
+    """lxml iterparse with SAFE_OPTIONS."""
+    return etree.iterparse(source, events=events, tag=tag, **SAFE_OPTIONS)
+
+
+def fromstring(data: bytes):
+    """lxml fromstring with SAFE_OPTIONS."""
+    return etree.fromstring(data, etree.XMLParser(**SAFE_OPTIONS))
 
 
 def local(el) -> str:

@@ -76,7 +76,7 @@ class OffersImport:
         self.stored_stock: dict[int, str] = {}
         self.stored_prices: dict[int, str] = {}
         self.stored: Future | None = None  # what the portal holds, read on the merge thread from the first offer on
-        self.waiting: list[tuple[str, dict, int]] | None = []  # offers of known products parsed before it came
+        self.waiting: list[tuple] | None = []  # offers of known products parsed before it came, with their texts
         self.context = b""
         self.digests: dict[str, tuple[int, bytes, bytes | None, bytes | None]] = {}
         self.repeats: list[OfferSpan] = []  # offers told by their bytes, checked at the end
@@ -181,10 +181,7 @@ class OffersImport:
     def repeat(self, data: dict) -> None:
         """An offer `repeated` knows: checked at the end against the stored rows (read meanwhile on the merge
         thread), see `_check_repeats`."""
-        erp_id = data["erp_id"]
-        if erp_id in self.seen:
-            raise ExchangeError(f"offer {erp_id} appears twice in the package", path_of(data["el"]))
-        self.seen.add(erp_id)
+        self._receive(data["erp_id"], data["el"])
         self.repeats.append(data["span"])
 
     def _check_repeats(self) -> None:
@@ -211,12 +208,15 @@ class OffersImport:
             erp_id = f"{erp_id}#{offer['characteristic']}"
         if not erp_id:
             raise ExchangeError("an offer has no Ид", path_of(offer["el"]))
-        if erp_id in self.seen:
-            raise ExchangeError(f"offer {erp_id} appears twice in the package", path_of(offer["el"]))
-        self.seen.add(erp_id)
+        self._receive(erp_id, offer["el"])
         if not self._started:
             self._start()
         self._import(erp_id, offer)
+
+    def _receive(self, erp_id: str, el) -> None:
+        if erp_id in self.seen:
+            raise ExchangeError(f"offer {erp_id} appears twice in the package", path_of(el))
+        self.seen.add(erp_id)
 
     def _import(self, erp_id: str, offer: dict) -> None:
         pid = self.product_ids.get(erp_id) if self.pipe is not None else None
